@@ -1,0 +1,93 @@
+import { AppError } from '../errors/app-error';
+import { assetInputSchema, type Asset, type AssetInput, type AssetPage } from './asset-input';
+import { generateAssetId, resourceTypeOfAssetId } from './asset-id';
+import type { AssetRepository } from './asset-repository';
+import type { ResourceType } from './resource-types';
+
+export const PAGE_DEFAULT_LIMIT = 10;
+export const PAGE_MAX_LIMIT = 100;
+
+/** Validates a request body against the asset schema; a 400 naming the first bad field otherwise. */
+export function parseAssetInput(body: unknown): AssetInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw AppError.badRequest('request body must be a JSON object');
+  }
+  const parsed = assetInputSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    const message = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+    throw AppError.badRequest(`${field}: ${message}`, { field });
+  }
+  return parsed.data;
+}
+
+function parseIntParam(name: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw AppError.badRequest(`${name} must be an integer from ${min} to ${max}`, { parameter: name });
+  }
+  return value;
+}
+
+export function parsePagination(query: Record<string, unknown>): { offset: number; limit: number } {
+  return {
+    offset: parseIntParam('offset', query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
+    limit: parseIntParam('limit', query.limit, PAGE_DEFAULT_LIMIT, 1, PAGE_MAX_LIMIT),
+  };
+}
+
+/** Domain logic of the catalogue: ids and dates are the server's, missing assets are 404s. */
+export class AssetService {
+  constructor(private readonly repository: AssetRepository) {}
+
+  async list(type: ResourceType, offset: number, limit: number): Promise<AssetPage> {
+    const { total, items } = await this.repository.list(type.name, offset, limit);
+    return { total, offset, limit, items };
+  }
+
+  async get(type: ResourceType, id: string): Promise<Asset> {
+    const asset = await this.repository.get(type.name, id);
+    if (!asset) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
+    return asset;
+  }
+
+  /** Resolves the type from the id's abbreviation, for `GET /assets/{id}`. */
+  async getAny(id: string): Promise<Asset> {
+    const type = resourceTypeOfAssetId(id);
+    if (!type) throw AppError.notFound(`no asset with identifier ${id}`);
+    return this.get(type, id);
+  }
+
+  async create(type: ResourceType, input: AssetInput): Promise<Asset> {
+    const now = new Date().toISOString();
+    const asset: Asset = {
+      identifier: generateAssetId(type),
+      resource_type: type.name,
+      name: input.name,
+      description: input.description ?? null,
+      keywords: input.keywords ?? [],
+      date_created: now,
+      date_modified: now,
+    };
+    await this.repository.insert(asset);
+    return asset;
+  }
+
+  async replace(type: ResourceType, id: string, input: AssetInput): Promise<Asset> {
+    const updated = await this.repository.update(type.name, id, {
+      name: input.name,
+      description: input.description ?? null,
+      keywords: input.keywords ?? [],
+      date_modified: new Date().toISOString(),
+    });
+    if (!updated) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
+    return this.get(type, id);
+  }
+
+  async delete(type: ResourceType, id: string): Promise<void> {
+    const deleted = await this.repository.delete(type.name, id);
+    if (!deleted) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
+  }
+}

@@ -1,0 +1,46 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { AppError } from '../errors/app-error';
+import { API_VERSION_PREFIXES } from '../http/route-paths';
+import { RESOURCE_TYPES } from './resource-types';
+import { parseAssetInput, parsePagination, type AssetService } from './asset-service';
+
+function requireJson(ctx: Context): void {
+  if (!ctx.is('application/json')) {
+    throw new AppError(415, 'request body must be application/json');
+  }
+}
+
+/** Thin routes: parse the request, call the service, set the response. Registered once per version prefix. */
+export function registerCatalogueRoutes(router: Router, service: AssetService): void {
+  for (const version of API_VERSION_PREFIXES) {
+    for (const type of RESOURCE_TYPES) {
+      const base = `${version}/${type.name}`;
+      router.get(base, async (ctx) => {
+        const { offset, limit } = parsePagination(ctx.query);
+        ctx.body = await service.list(type, offset, limit);
+      });
+      router.post(base, async (ctx) => {
+        requireJson(ctx);
+        const asset = await service.create(type, parseAssetInput(ctx.request.body));
+        ctx.status = 201;
+        ctx.set('Location', `${ctx.path.replace(/\/+$/, '')}/${asset.identifier}`);
+        ctx.body = asset;
+      });
+      router.get(`${base}/:id`, async (ctx) => {
+        ctx.body = await service.get(type, ctx.params.id as string);
+      });
+      router.put(`${base}/:id`, async (ctx) => {
+        requireJson(ctx);
+        ctx.body = await service.replace(type, ctx.params.id as string, parseAssetInput(ctx.request.body));
+      });
+      router.delete(`${base}/:id`, async (ctx) => {
+        await service.delete(type, ctx.params.id as string);
+        ctx.status = 204;
+      });
+    }
+    router.get(`${version}/assets/:id`, async (ctx) => {
+      ctx.body = await service.getAny(ctx.params.id as string);
+    });
+  }
+}

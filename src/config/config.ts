@@ -1,0 +1,41 @@
+import type { Env } from './env-schema';
+
+/** The typed configuration that every module receives; built once at startup by `loadConfig`. */
+export interface Config {
+  http: { port: number; host: string; pathPrefix: string; shutdownTimeoutMs: number };
+  database: {
+    url: string;
+    migrateOnStart: boolean;
+    poolSize: number;
+    connectTimeoutMs: number;
+    retryIntervalMs: number;
+  };
+  log: { level: Env['LOG_LEVEL'] };
+  metrics: {
+    enabled: boolean;
+    namespace: string;
+    subsystem: string;
+    durationBuckets: number[];
+    groupStatusCodes: boolean;
+    excludedHandlers: RegExp[];
+    customLabels: Record<string, string>;
+    recordMetricsRoute: boolean;
+    token: string;
+    scopeInfo: boolean;
+  };
+  accessLog: {
+    enabled: boolean;
+    flushIntervalMs: number;
+    batchSize: number;
+    maxQueue: number;
+    shutdownTimeoutMs: number;
+    retentionDays: number;
+    retentionIntervalMs: number;
+  };
+  telemetry: {
+    sdkDisabled: boolean;
+    serviceName: string;
+    tracesExporters: Array<'otlp' | 'console'>;
+    metricsExporters: Array<'prometheus' | 'otlp' | 'console'>;
+  };
+}

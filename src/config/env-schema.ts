@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the service is an environment variable declared here, with its default.
+ * The README's configuration table mirrors this file; keep them in step.
+ */
+
+const bool = (fallback: 'true' | 'false') =>
+  z
+    .stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] })
+    .default(fallback === 'true');
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const csv = z
+  .string()
+  .default('')
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  );
+
+/** A deployment prefix such as `/aiod`: leading slash, no trailing slash, or empty. */
+const pathPrefix = z
+  .string()
+  .default('')
+  .transform((raw) => raw.trim().replace(/\/+$/, ''))
+  .refine((prefix) => prefix === '' || /^\/[A-Za-z0-9._~\-/]+$/.test(prefix), {
+    message: 'expected empty or a path such as /aiod (letters, digits, . _ ~ - /)',
+  });
+
+/** A Prometheus metric name part: namespace or subsystem. */
+const metricNamePart = z
+  .string()
+  .default('')
+  .refine((value) => value === '' || /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(value), {
+    message: 'expected a Prometheus name part ([a-zA-Z_][a-zA-Z0-9_]*) or empty',
+  });
+
+export const envSchema = z.object({
+  PORT: int(8000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .url({ protocol: /^mysql$/, error: 'expected a URL such as mysql://user:password@host:3306/database' })
+    .default('mysql://root@127.0.0.1:3306/asset_catalogue'),
+  PATH_PREFIX: pathPrefix,
+  DB_MIGRATE_ON_START: bool('true'),
+  DB_POOL_SIZE: int(10, 1, 1000),
+  DB_CONNECT_TIMEOUT_MS: int(2000, 100, 60_000),
+  DB_RETRY_INTERVAL_MS: int(2000, 100, 600_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+
+  ENABLE_METRICS: bool('true'),
+  METRICS_NAMESPACE: metricNamePart,
+  METRICS_SUBSYSTEM: metricNamePart,
+  METRICS_DURATION_BUCKETS: z
+    .string()
+    .default('0.05,0.1,0.3,1,3,5')
+    .transform((raw, ctx) => {
+      const buckets = raw.split(',').map((part) => Number(part.trim()));
+      const valid =
+        buckets.length > 0 &&
+        buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > (buckets[i - 1] as number)));
+      if (!valid) {
+        ctx.addIssue({ code: 'custom', message: 'expected increasing positive numbers separated by commas, e.g. 0.05,0.1,0.3,1' });
+        return z.NEVER;
+      }
+      return buckets;
+    }),
+  METRICS_GROUP_STATUS_CODES: bool('false'),
+  METRICS_EXCLUDED_HANDLERS: csv.transform((patterns, ctx) => {
+    const regexes: RegExp[] = [];
+    for (const pattern of patterns) {
+      try {
+        regexes.push(new RegExp(pattern));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${pattern}` });
+        return z.NEVER;
+      }
+    }
+    return regexes;
+  }),
+  METRICS_CUSTOM_LABELS: csv.transform((pairs, ctx) => {
+    const labels: Record<string, string> = {};
+    for (const pair of pairs) {
+      const eq = pair.indexOf('=');
+      const name = eq > 0 ? pair.slice(0, eq).trim() : '';
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) {
+        ctx.addIssue({ code: 'custom', message: `expected name=value pairs with Prometheus label names, got "${pair}"` });
+        return z.NEVER;
+      }
+      labels[name] = pair.slice(eq + 1).trim();
+    }
+    return labels;
+  }),
+  METRICS_RECORD_METRICS_ROUTE: bool('false'),
+  METRICS_TOKEN: z.string().default(''),
+  METRICS_SCOPE_INFO: bool('false'),
+
+  ACCESS_LOG_ENABLED: bool('true'),
+  ACCESS_LOG_FLUSH_INTERVAL_MS: int(1000, 10, 3_600_000),
+  ACCESS_LOG_BATCH_SIZE: int(500, 1, 10_000),
+  ACCESS_LOG_MAX_QUEUE: int(100_000, 1, 10_000_000),
+  ACCESS_LOG_SHUTDOWN_TIMEOUT_MS: int(5000, 0, 600_000),
+  ACCESS_LOG_RETENTION_DAYS: int(90, 1, 36_500),
+  ACCESS_LOG_RETENTION_INTERVAL_MS: int(3_600_000, 1000, 86_400_000),
+
+  // Standard OpenTelemetry variables that decide which SDK parts start; the SDK reads the rest itself.
+  OTEL_SDK_DISABLED: bool('false'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('asset-catalogue'),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .default('none')
+    .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['none', 'otlp', 'console']))),
+  OTEL_METRICS_EXPORTER: z
+    .string()
+    .default('prometheus')
+    .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['none', 'prometheus', 'otlp', 'console']))),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,2 @@
+export type { Config } from './config';
+export { loadConfig, ConfigError } from './load-config';

@@ -1,0 +1,65 @@
+import { envSchema } from './env-schema';
+import type { Config } from './config';
+
+/** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment once. Empty strings count as unset, so `FOO=` means "use the default". */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '(environment)');
+        const got = present[name];
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const without = <T extends string>(list: Array<T | 'none'>): T[] => list.filter((x): x is T => x !== 'none');
+  return {
+    http: { port: e.PORT, host: e.HOST, pathPrefix: e.PATH_PREFIX, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    database: {
+      url: e.DATABASE_URL,
+      migrateOnStart: e.DB_MIGRATE_ON_START,
+      poolSize: e.DB_POOL_SIZE,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      retryIntervalMs: e.DB_RETRY_INTERVAL_MS,
+    },
+    log: { level: e.LOG_LEVEL },
+    metrics: {
+      enabled: e.ENABLE_METRICS,
+      namespace: e.METRICS_NAMESPACE,
+      subsystem: e.METRICS_SUBSYSTEM,
+      durationBuckets: e.METRICS_DURATION_BUCKETS,
+      groupStatusCodes: e.METRICS_GROUP_STATUS_CODES,
+      excludedHandlers: e.METRICS_EXCLUDED_HANDLERS,
+      customLabels: e.METRICS_CUSTOM_LABELS,
+      recordMetricsRoute: e.METRICS_RECORD_METRICS_ROUTE,
+      token: e.METRICS_TOKEN,
+      scopeInfo: e.METRICS_SCOPE_INFO,
+    },
+    accessLog: {
+      enabled: e.ACCESS_LOG_ENABLED,
+      flushIntervalMs: e.ACCESS_LOG_FLUSH_INTERVAL_MS,
+      batchSize: e.ACCESS_LOG_BATCH_SIZE,
+      maxQueue: e.ACCESS_LOG_MAX_QUEUE,
+      shutdownTimeoutMs: e.ACCESS_LOG_SHUTDOWN_TIMEOUT_MS,
+      retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
+      retentionIntervalMs: e.ACCESS_LOG_RETENTION_INTERVAL_MS,
+    },
+    telemetry: {
+      sdkDisabled: e.OTEL_SDK_DISABLED,
+      serviceName: e.OTEL_SERVICE_NAME,
+      tracesExporters: without(e.OTEL_TRACES_EXPORTER),
+      metricsExporters: without(e.OTEL_METRICS_EXPORTER),
+    },
+  };
+}

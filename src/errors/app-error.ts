@@ -1,0 +1,22 @@
+/**
+ * The one application error type. Domain code throws it with the HTTP status the client should see; the central
+ * error middleware turns it into `{"error": {"status", "message", ...details}}`.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  static badRequest(message: string, details?: Record<string, unknown>): AppError {
+    return new AppError(400, message, details);
+  }
+
+  static notFound(message: string): AppError {
+    return new AppError(404, message);
+  }
+}

@@ -1,0 +1,42 @@
+import Koa, { type Middleware } from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from '../lifecycle/logger';
+import { errorMiddleware } from './error-middleware';
+import { requestLogger } from './request-logger';
+
+export type RouteRegistrar = (router: Router) => void;
+
+export interface AppOptions {
+  logger: Logger;
+  /** Deployment prefix (e.g. `/aiod`); every route is served under it. */
+  pathPrefix: string;
+  /**
+   * Middleware that must see every request exactly once, outermost first (metrics, access log). They run outside
+   * the error handler so that they observe the final status, and outside the router so versioned routes are not
+   * counted twice.
+   */
+  outerMiddleware: Middleware[];
+  /** Each adds its routes to the one router. */
+  routes: RouteRegistrar[];
+}
+
+/** Builds the Koa application; it does not listen. */
+export function createApp(options: AppOptions): Koa {
+  const app = new Koa();
+  // Errors are logged once, by the error middleware; Koa's default handler would print them again.
+  app.silent = true;
+  app.on('error', () => undefined);
+
+  const router = new Router(options.pathPrefix ? { prefix: options.pathPrefix } : {});
+  for (const register of options.routes) register(router);
+
+  for (const middleware of options.outerMiddleware) app.use(middleware);
+  app.use(requestLogger(options.logger));
+  app.use(errorMiddleware(options.logger));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  app.use(router.routes());
+  // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
+  app.use(router.allowedMethods());
+  return app;
+}

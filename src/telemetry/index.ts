@@ -1,0 +1,2 @@
+export type { Telemetry } from './telemetry';
+export { startTelemetry } from './start-telemetry';

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ port: 8000, host: '0.0.0.0', pathPrefix: '', shutdownTimeoutMs: 10_000 });
+    expect(config.database.url).toBe('mysql://root@127.0.0.1:3306/asset_catalogue');
+    expect(config.database.migrateOnStart).toBe(true);
+    expect(config.log.level).toBe('info');
+    expect(config.metrics.durationBuckets).toEqual([0.05, 0.1, 0.3, 1, 3, 5]);
+    expect(config.metrics.enabled).toBe(true);
+    expect(config.accessLog).toMatchObject({ enabled: true, flushIntervalMs: 1000, batchSize: 500, maxQueue: 100_000, retentionDays: 90 });
+    expect(config.telemetry.tracesExporters).toEqual([]);
+    expect(config.telemetry.metricsExporters).toEqual(['prometheus']);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ PORT: '', PATH_PREFIX: '' }).http.port).toBe(8000);
+  });
+
+  it('parses every kind of value', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      PATH_PREFIX: '/aiod/',
+      DB_MIGRATE_ON_START: 'false',
+      METRICS_DURATION_BUCKETS: '0.1, 1,10',
+      METRICS_EXCLUDED_HANDLERS: '^/health$, /ready',
+      METRICS_CUSTOM_LABELS: 'service=api,environment=prod',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+    });
+    expect(config.http.port).toBe(9000);
+    expect(config.http.pathPrefix).toBe('/aiod');
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.metrics.durationBuckets).toEqual([0.1, 1, 10]);
+    expect(config.metrics.excludedHandlers.map(String)).toEqual(['/^\\/health$/', '/\\/ready/']);
+    expect(config.metrics.customLabels).toEqual({ service: 'api', environment: 'prod' });
+    expect(config.telemetry.tracesExporters).toEqual(['otlp']);
+    expect(config.telemetry.metricsExporters).toEqual(['prometheus', 'otlp']);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'postgres://localhost/x'],
+    ['PATH_PREFIX', 'aiod'],
+    ['DB_MIGRATE_ON_START', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['ENABLE_METRICS', 'sometimes'],
+    ['METRICS_NAMESPACE', 'my-app'],
+    ['METRICS_DURATION_BUCKETS', '1,0.5'],
+    ['METRICS_DURATION_BUCKETS', '0.1,abc'],
+    ['METRICS_EXCLUDED_HANDLERS', '(unclosed'],
+    ['METRICS_CUSTOM_LABELS', 'no-equals-sign'],
+    ['ACCESS_LOG_BATCH_SIZE', '0'],
+    ['OTEL_TRACES_EXPORTER', 'zipkin'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: .+\\(got "${value.replace(/[()]/g, '\\$&')}"\\)$`));
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'y' }).map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+});

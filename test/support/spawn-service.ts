@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface SpawnedService {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the base URL once the service logs that it listens. */
+  listening: Promise<string>;
+}
+
+/** Starts the built service (`dist/main.js`, as `npm start` does) as a child process with the given env. */
+export function spawnService(env: Record<string, string>): SpawnedService {
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let resolveUrl: (url: string) => void;
+  const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    const match = /"url":"([^"]+)"[^\n]*"msg":"listening"/.exec(output);
+    if (match) resolveUrl(match[1] as string);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited, listening };
+}

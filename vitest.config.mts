@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration files each own a throw-away database, but they share 2 cores: keep parallelism modest.
+    maxWorkers: 2,
+  },
+});
