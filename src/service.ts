@@ -32,6 +32,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     logger,
     pathPrefix: config.http.pathPrefix,
     outerMiddleware: [...(telemetry?.middleware ?? [])],
+    routerMiddleware: [...(telemetry?.routerMiddleware ?? [])],
     routes: [
       (router) => registerHealthRoutes(router, database),
       ...(telemetry?.routes ?? []),

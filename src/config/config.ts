@@ -37,5 +37,6 @@ export interface Config {
     serviceName: string;
     tracesExporters: Array<'otlp' | 'console'>;
     metricsExporters: Array<'prometheus' | 'otlp' | 'console'>;
+    metricExportIntervalMs: number;
   };
 }

@@ -122,6 +122,7 @@ export const envSchema = z.object({
     .default('prometheus')
     .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['none', 'prometheus', 'otlp', 'console']))),
+  OTEL_METRIC_EXPORT_INTERVAL: int(60_000, 100, 3_600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

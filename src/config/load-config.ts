@@ -60,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serviceName: e.OTEL_SERVICE_NAME,
       tracesExporters: without(e.OTEL_TRACES_EXPORTER),
       metricsExporters: without(e.OTEL_METRICS_EXPORTER),
+      metricExportIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL,
     },
   };
 }

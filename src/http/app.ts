@@ -17,6 +17,11 @@ export interface AppOptions {
    * counted twice.
    */
   outerMiddleware: Middleware[];
+  /**
+   * Run on the router before any route, only for requests that matched one (the route template is then known).
+   * Registered first because the router names a request after the last matching layer.
+   */
+  routerMiddleware: Middleware[];
   /** Each adds its routes to the one router. */
   routes: RouteRegistrar[];
 }
@@ -29,12 +34,15 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', () => undefined);
 
   const router = new Router(options.pathPrefix ? { prefix: options.pathPrefix } : {});
+  for (const middleware of options.routerMiddleware) router.use(middleware);
+  // Bodies are read only for requests that matched a route: unknown paths are not parsed, and body errors
+  // (400 malformed, 413 too large) are attributed to the route in logs and metrics.
+  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   for (const register of options.routes) register(router);
 
   for (const middleware of options.outerMiddleware) app.use(middleware);
   app.use(requestLogger(options.logger));
   app.use(errorMiddleware(options.logger));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   app.use(router.routes());
   // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
   app.use(router.allowedMethods());

@@ -1,7 +1,134 @@
+import { createNoopMeter } from '@opentelemetry/api';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
+import { HttpMetrics, HttpMetricsProducer, httpMetricsMiddleware, inProgressMiddleware } from './http-metrics';
+import { METRICS_PATH, registerMetricsRoute } from './metrics-route';
+import { registerProcessMetrics } from './process-metrics';
 import type { Telemetry } from './telemetry';
 
-export function startTelemetry(_config: Config, _logger: Logger): Telemetry {
-  return { middleware: [], routes: [], shutdown: async () => undefined };
+const noopMeter = createNoopMeter();
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Starts OpenTelemetry from the configuration. Must run before http, koa and mysql2 are loaded (see `main.ts`).
+ *
+ * - HTTP metrics come from our own middleware (cheap), not from auto-instrumentation: `docs/benchmarks.md` shows
+ *   instrumentation-http/koa costing far more than the budget, so they load only when tracing is on.
+ * - Pull: a PrometheusExporter reader without its own server; `/metrics` on the app's port collects it.
+ * - Push: OTLP metric readers (fed the HTTP metrics by a MetricProducer) and span processors when
+ *   OTEL_METRICS_EXPORTER / OTEL_TRACES_EXPORTER ask for them.
+ */
+export function startTelemetry(config: Config, logger: Logger): Telemetry {
+  const { metrics: m, telemetry: t, http } = config;
+  const textOptions = { namespace: m.namespace, subsystem: m.subsystem, customLabels: m.customLabels };
+  const metricsHandler = new RegExp(`^${escapeRegExp(http.pathPrefix + METRICS_PATH)}$`);
+  const httpMetrics = m.enabled
+    ? new HttpMetrics({
+        durationBuckets: m.durationBuckets,
+        groupStatusCodes: m.groupStatusCodes,
+        excludedHandlers: m.recordMetricsRoute ? m.excludedHandlers : [...m.excludedHandlers, metricsHandler],
+      })
+    : undefined;
+
+  let sdk: NodeSDK | undefined;
+  let meterProvider: MeterProvider | undefined;
+  let runtimeInstrumentation: RuntimeNodeInstrumentation | undefined;
+  let prometheusReader: PrometheusExporter | undefined;
+  if (!t.sdkDisabled) {
+    const resource = defaultResource()
+      .merge(detectResources({ detectors: [envDetector] }))
+      .merge(resourceFromAttributes({ 'service.name': t.serviceName }));
+    const readers: IMetricReader[] = [];
+    if (m.enabled && t.metricsExporters.includes('prometheus')) {
+      prometheusReader = new PrometheusExporter({
+        preventServerStart: true,
+        withoutScopeInfo: !m.scopeInfo,
+        withoutTargetInfo: !m.scopeInfo,
+      });
+      readers.push(prometheusReader);
+    }
+    const producers = httpMetrics ? [new HttpMetricsProducer(httpMetrics, textOptions)] : [];
+    for (const name of t.metricsExporters) {
+      if (name === 'prometheus') continue;
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: name === 'otlp' ? new OTLPMetricExporter() : new ConsoleMetricExporter(),
+          exportIntervalMillis: t.metricExportIntervalMs,
+          metricProducers: producers,
+        }),
+      );
+    }
+    // Our own provider, not the global one: each service instance (tests start several per process) owns its
+    // readers, and modules get the meter they need passed in.
+    if (readers.length > 0) {
+      meterProvider = new MeterProvider({ resource, readers });
+      runtimeInstrumentation = new RuntimeNodeInstrumentation();
+      runtimeInstrumentation.setMeterProvider(meterProvider);
+      registerProcessMetrics(meterProvider.getMeter('asset-catalogue-process'));
+    }
+
+    // Tracing: NodeSDK with the http, koa and mysql2 instrumentations, only when an exporter is named. They are
+    // not loaded otherwise: docs/benchmarks.md measures what they cost.
+    if (t.tracesExporters.length > 0) {
+      sdk = new NodeSDK({
+        resource,
+        autoDetectResources: false,
+        // Explicit (empty) lists: left out, the SDK would default metrics and logs to OTLP on localhost:4318.
+        metricReaders: [],
+        logRecordProcessors: [],
+        spanProcessors: t.tracesExporters.map((name) =>
+          name === 'otlp'
+            ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })
+            : new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }),
+        ),
+        instrumentations: [
+          new HttpInstrumentation(),
+          new KoaInstrumentation(),
+          // No literal values in spans: statements are masked.
+          new MySQL2Instrumentation({ maskStatement: true }),
+        ],
+      });
+      sdk.start();
+    }
+    logger.debug({ readers: readers.length, tracing: sdk !== undefined }, 'telemetry started');
+  }
+
+  const routes: Telemetry['routes'] = [];
+  if (httpMetrics) {
+    routes.push((router) =>
+      registerMetricsRoute(router, {
+        ...textOptions,
+        httpMetrics,
+        token: m.token,
+        logger,
+        sdkReader: prometheusReader && {
+          exporter: prometheusReader,
+          serializer: new PrometheusSerializer(undefined, false, undefined, !m.scopeInfo, !m.scopeInfo),
+        },
+      }),
+    );
+  }
+
+  return {
+    middleware: httpMetrics ? [httpMetricsMiddleware(httpMetrics, logger)] : [],
+    routerMiddleware: httpMetrics ? [inProgressMiddleware(httpMetrics)] : [],
+    routes,
+    meter: meterProvider?.getMeter('asset-catalogue') ?? noopMeter,
+    httpMetrics,
+    shutdown: async () => {
+      runtimeInstrumentation?.disable();
+      await Promise.all([meterProvider?.shutdown(), sdk?.shutdown()]);
+    },
+  };
 }

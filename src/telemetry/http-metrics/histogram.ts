@@ -1,0 +1,38 @@
+/**
+ * A fixed-bucket histogram cell. `counts[i]` holds observations in (bounds[i-1], bounds[i]]; the last slot is +Inf.
+ * Recording is a binary search and three additions: no allocation on the request path.
+ */
+export class Histogram {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    const bounds = this.bounds;
+    let lo = 0;
+    let hi = bounds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (value <= (bounds[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    this.counts[lo]! += 1;
+    this.sum += value;
+    this.count += 1;
+  }
+
+  /** Cumulative counts per bound (Prometheus `_bucket` values), +Inf last. */
+  cumulative(): number[] {
+    const out: number[] = new Array(this.counts.length);
+    let running = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      running += this.counts[i] as number;
+      out[i] = running;
+    }
+    return out;
+  }
+}

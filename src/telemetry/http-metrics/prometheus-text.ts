@@ -1,0 +1,90 @@
+import type { Histogram } from './histogram';
+import type { HttpMetrics } from './http-metrics';
+import { escapeLabelValue, metricName, renderLabels, statusLabel } from './labels';
+
+export interface TextOptions {
+  namespace: string;
+  subsystem: string;
+  /** Constant labels appended to every HTTP series. */
+  customLabels: Record<string, string>;
+}
+
+function histogramLines(out: string[], name: string, labels: string, histogram: Histogram): void {
+  const sep = labels === '' ? '' : ',';
+  const cumulative = histogram.cumulative();
+  const bounds = histogram.bounds;
+  for (let i = 0; i < bounds.length; i++) {
+    out.push(`${name}_bucket{${labels}${sep}le="${bounds[i]}"} ${cumulative[i]}`);
+  }
+  out.push(`${name}_bucket{${labels}${sep}le="+Inf"} ${histogram.count}`);
+  out.push(labels === '' ? `${name}_sum ${histogram.sum}` : `${name}_sum{${labels}} ${histogram.sum}`);
+  out.push(labels === '' ? `${name}_count ${histogram.count}` : `${name}_count{${labels}} ${histogram.count}`);
+}
+
+/**
+ * Renders the HTTP metrics in the Prometheus text format 0.0.4. Written by hand rather than through OpenTelemetry's
+ * serializer because that one blocked the event loop ~120 ms for 1000 histogram series; this walks the cells once.
+ */
+export function renderPrometheusText(metrics: HttpMetrics, options: TextOptions): string {
+  const name = (base: string) => metricName(options.namespace, options.subsystem, base);
+  const custom = renderLabels(options.customLabels);
+  const withCustom = (labels: string) => (custom === '' ? labels : labels === '' ? custom : `${labels},${custom}`);
+  const group = metrics.options.groupStatusCodes;
+  const handlers = [...metrics.handlers.values()].filter((h) => h !== null);
+  const out: string[] = [];
+
+  const requests = name('http_requests_total');
+  out.push(`# HELP ${requests} Total number of HTTP requests by handler, method and status.`, `# TYPE ${requests} counter`);
+  for (const h of handlers) {
+    for (const m of h.methods.values()) {
+      const base = `handler="${escapeLabelValue(h.handler)}",method="${m.method}"`;
+      for (const [key, count] of m.requests) {
+        out.push(`${requests}{${withCustom(`${base},status="${statusLabel(key, group)}"`)}} ${count}`);
+      }
+    }
+  }
+
+  const duration = name('http_request_duration_seconds');
+  out.push(`# HELP ${duration} Latency of HTTP requests by handler and method, in seconds.`, `# TYPE ${duration} histogram`);
+  for (const h of handlers) {
+    for (const m of h.methods.values()) {
+      if (m.duration.count === 0) continue;
+      histogramLines(out, duration, withCustom(`handler="${escapeLabelValue(h.handler)}",method="${m.method}"`), m.duration);
+    }
+  }
+
+  const highr = name('http_request_duration_highr_seconds');
+  out.push(`# HELP ${highr} Latency of all HTTP requests with fine buckets, in seconds.`, `# TYPE ${highr} histogram`);
+  histogramLines(out, highr, withCustom(''), metrics.highrDuration);
+
+  for (const [base, help, pick] of [
+    ['http_request_size_bytes', 'Size of HTTP request bodies by handler (Content-Length), in bytes.', 'requestSize'],
+    ['http_response_size_bytes', 'Size of HTTP response bodies by handler (Content-Length), in bytes.', 'responseSize'],
+  ] as const) {
+    const full = name(base);
+    out.push(`# HELP ${full} ${help}`, `# TYPE ${full} histogram`);
+    for (const h of handlers) {
+      if (h[pick].count === 0) continue;
+      histogramLines(out, full, withCustom(`handler="${escapeLabelValue(h.handler)}"`), h[pick]);
+    }
+  }
+
+  const inProgress = name('http_requests_in_progress');
+  out.push(`# HELP ${inProgress} HTTP requests being served, by handler and method.`, `# TYPE ${inProgress} gauge`);
+  for (const h of handlers) {
+    for (const m of h.methods.values()) {
+      out.push(`${inProgress}{${withCustom(`handler="${escapeLabelValue(h.handler)}",method="${m.method}"`)}} ${m.inProgress}`);
+    }
+  }
+
+  const errors = name('http_errors_total');
+  out.push(`# HELP ${errors} Unhandled exceptions (answered with 5xx) by handler and error class.`, `# TYPE ${errors} counter`);
+  for (const h of handlers) {
+    for (const [type, count] of h.errors) {
+      out.push(`${errors}{${withCustom(`handler="${escapeLabelValue(h.handler)}",error_type="${escapeLabelValue(type)}"`)}} ${count}`);
+    }
+  }
+
+  out.push('');
+  return out.join('\n');
+}

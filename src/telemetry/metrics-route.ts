@@ -1,0 +1,58 @@
+import { timingSafeEqual } from 'node:crypto';
+import type Router from '@koa/router';
+import compress from 'koa-compress';
+import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { Logger } from '../lifecycle/logger';
+import type { HttpMetrics } from './http-metrics/http-metrics';
+import { renderPrometheusText, type TextOptions } from './http-metrics/prometheus-text';
+
+export const METRICS_PATH = '/metrics';
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface MetricsRouteOptions extends TextOptions {
+  httpMetrics: HttpMetrics;
+  /** The SDK's pull reader (process, runtime and access-log metrics); absent when the SDK is disabled. */
+  sdkReader?: { exporter: PrometheusExporter; serializer: PrometheusSerializer };
+  token: string;
+  logger: Logger;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  const given = Buffer.from(header ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
+ * OpenTelemetry's serializer, in the Prometheus 0.0.4 text format, gzip-compressed when the scraper asks for it.
+ */
+// gzip (what Prometheus sends) and deflate only: brotli and zstd cost more CPU per scrape for little gain here.
+const compressMetrics = compress({
+  threshold: 0,
+  encodingPreference: ['gzip', 'deflate', 'identity'],
+} as compress.CompressOptions);
+
+export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
+  router.get(METRICS_PATH, compressMetrics, async (ctx) => {
+    if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      ctx.status = 401;
+      ctx.body = { error: { status: 401, message: 'metrics require Authorization: Bearer <METRICS_TOKEN>' } };
+      return;
+    }
+    let text = renderPrometheusText(options.httpMetrics, options);
+    if (options.sdkReader) {
+      // A failing SDK collection must not cost the scrape its HTTP metrics.
+      try {
+        const { resourceMetrics, errors } = await options.sdkReader.exporter.collect();
+        if (errors.length > 0) options.logger.warn({ errors: errors.map(String) }, 'metric collection reported errors');
+        text += options.sdkReader.serializer.serialize(resourceMetrics);
+      } catch (err) {
+        options.logger.warn({ err }, 'collecting SDK metrics failed');
+      }
+    }
+    ctx.type = PROMETHEUS_CONTENT_TYPE;
+    ctx.body = text;
+  });
+}
