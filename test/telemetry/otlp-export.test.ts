@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnService, type SpawnedService } from '../support/spawn-service';
+import { TestDatabase } from '../support/test-database';
+import { OtlpReceiver } from '../support/otlp-receiver';
+import { postJson, waitFor } from '../support/test-service';
+
+// The built service as a process (as `npm start` runs it): instrumentations must patch http, koa and mysql2,
+// which only works when telemetry starts before they load.
+const database = new TestDatabase();
+const receiver = new OtlpReceiver();
+let service: SpawnedService;
+let url: string;
+
+beforeAll(async () => {
+  await receiver.start();
+  service = spawnService({
+    DATABASE_URL: database.url(),
+    OTEL_SERVICE_NAME: 'catalogue-under-test',
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  url = await service.listening;
+  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, 15_000, 'ready');
+});
+
+afterAll(async () => {
+  service?.child.kill('SIGTERM');
+  await service?.exited;
+  await receiver.stop();
+  await database.drop();
+});
+
+describe('OTLP export with tracing on', () => {
+  it('sends spans from http, koa and mysql2 with the service name, SQL masked', async () => {
+    const secret = 'do-not-leak-this-name';
+    const created = (await (await postJson(`${url}/datasets`, { name: secret })).json()) as { identifier: string };
+    expect((await fetch(`${url}/datasets/${created.identifier}`)).status).toBe(200);
+    await waitFor(
+      () => ['http', 'koa', 'mysql2'].every((s) => receiver.spans.some((span) => span.scope === `@opentelemetry/instrumentation-${s}`)),
+      10_000,
+      'spans from http, koa and mysql2',
+    );
+    expect(new Set(receiver.spans.map((s) => s.serviceName))).toEqual(new Set(['catalogue-under-test']));
+    const sqlSpans = receiver.spans.filter((s) => s.scope === '@opentelemetry/instrumentation-mysql2');
+    const statements = sqlSpans.map((s) => String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? ''));
+    expect(statements.some((q) => /insert into `assets`/i.test(q))).toBe(true);
+    expect(statements.join('\n')).not.toContain(secret);
+    expect(statements.join('\n')).not.toContain(created.identifier);
+    const koaRoute = receiver.spans.find((s) => s.scope === '@opentelemetry/instrumentation-koa' && s.attributes['http.route'] === '/datasets/:id');
+    expect(koaRoute).toBeDefined();
+  });
+
+  it('puts trace_id and span_id on the request log line', async () => {
+    await fetch(`${url}/health`);
+    await waitFor(() => /"route":"\/health".*"trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/.test(service.output()), 5000, 'log line with trace ids');
+    const line = service.output().split('\n').find((l) => /"route":"\/health".*"trace_id"/.test(l)) as string;
+    const traceId = (JSON.parse(line) as { trace_id: string }).trace_id;
+    await waitFor(() => receiver.spans.some((s) => s.traceId === traceId), 10_000, 'the logged trace to be exported');
+  });
+
+  it('pushes the HTTP metrics over OTLP', async () => {
+    await waitFor(
+      () => receiver.metrics.some((m) => m.name === 'http_requests_total' && m.dataPoints.some((dp) => dp.attributes.handler === '/datasets/:id')),
+      10_000,
+      'http_requests_total over OTLP',
+    );
+    const names = new Set(receiver.metrics.map((m) => m.name));
+    for (const name of ['http_request_duration_seconds', 'http_requests_in_progress', 'process_cpu_seconds_total', 'nodejs.eventloop.utilization']) {
+      expect(names, name).toContain(name);
+    }
+    expect(receiver.metrics.find((m) => m.name === 'http_requests_total')?.serviceName).toBe('catalogue-under-test');
+  });
+});
