@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../test/support/free-port';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The built service (`dist/main.js`) as a child process pinned to one core, with its CPU time readable. */
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  url = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly core = 0,
+    private readonly entry = 'dist/main.js',
+  ) {}
+
+  /** Starts the server and waits until `readyPath` answers 200. */
+  async start(readyPath = '/health'): Promise<void> {
+    const port = await freePort();
+    this.child = spawn('taskset', ['-c', String(this.core), process.execPath, this.entry], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}`);
+      try {
+        if ((await fetch(`${this.url}${readyPath}`)).status === 200) return;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`server not ready at ${this.url}${readyPath}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** User + system CPU seconds the server process has used so far. */
+  cpuSeconds(): number {
+    const stat = fs.readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child?.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
