@@ -11,12 +11,22 @@ import type { Logger } from './lifecycle/logger';
 import { ShutdownSequence } from './lifecycle/shutdown-sequence';
 import { closeServer } from './lifecycle/close-server';
 import type { Telemetry } from './telemetry';
+import { createNoopMeter } from '@opentelemetry/api';
+import { AccessLogRepository } from './access-log/access-log-repository';
+import { AccessLogWriter } from './access-log/access-log-writer';
+import { accessLogMiddleware } from './access-log/access-log-middleware';
+import { RetentionJob } from './access-log/retention-job';
+import { StatsRepository } from './stats/stats-repository';
+import { registerStatsRoutes } from './stats/stats-routes';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
   url: string;
   server: http.Server;
   database: Database;
+  /** The access-log writer, when ACCESS_LOG_ENABLED. */
+  accessLog?: AccessLogWriter;
+  retention?: RetentionJob;
   shutdown: ShutdownSequence;
 }
 
@@ -27,16 +37,33 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningService> {
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
+  const stats = new StatsRepository(database);
+
+  let accessLog: AccessLogWriter | undefined;
+  let retention: RetentionJob | undefined;
+  if (config.accessLog.enabled) {
+    const repository = new AccessLogRepository(database);
+    accessLog = new AccessLogWriter(repository, config.accessLog, telemetry?.meter ?? createNoopMeter(), logger);
+    retention = new RetentionJob(
+      repository,
+      { retentionDays: config.accessLog.retentionDays, intervalMs: config.accessLog.retentionIntervalMs },
+      logger,
+    );
+  }
 
   const app = createApp({
     logger,
     pathPrefix: config.http.pathPrefix,
-    outerMiddleware: [...(telemetry?.middleware ?? [])],
+    outerMiddleware: [
+      ...(telemetry?.middleware ?? []),
+      ...(accessLog ? [accessLogMiddleware(accessLog, config.http.pathPrefix, logger)] : []),
+    ],
     routerMiddleware: [...(telemetry?.routerMiddleware ?? [])],
     routes: [
       (router) => registerHealthRoutes(router, database),
       ...(telemetry?.routes ?? []),
       (router) => registerCatalogueRoutes(router, assetService),
+      (router) => registerStatsRoutes(router, stats),
     ],
   });
 
@@ -50,15 +77,20 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   });
   // Prepare the schema after listening: /health answers at once, /ready says why the DB is not usable yet.
   void database.startPreparing();
+  accessLog?.start();
+  retention?.start();
 
   const shutdown = new ShutdownSequence(logger)
-    .add('http server', () => closeServer(server, config.http.shutdownTimeoutMs), config.http.shutdownTimeoutMs + 1000)
-    .add('database pool', () => database.close());
+    .add('http server', () => closeServer(server, config.http.shutdownTimeoutMs), config.http.shutdownTimeoutMs + 1000);
+  // The access log is flushed after the last request finished and before the pool closes.
+  if (accessLog) shutdown.add('access log flush', () => accessLog.stop(), config.accessLog.shutdownTimeoutMs + 1000);
+  if (retention) shutdown.add('access log retention', () => retention.stop());
+  shutdown.add('database pool', () => database.close());
   if (telemetry) shutdown.add('telemetry', () => telemetry.shutdown());
 
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${config.http.pathPrefix}`;
   logger.info({ url, pathPrefix: config.http.pathPrefix }, 'listening');
-  return { url, server, database, shutdown };
+  return { url, server, database, accessLog, retention, shutdown };
 }

@@ -1,4 +1,5 @@
-import { datetime, index, mysqlTable, text, varchar } from 'drizzle-orm/mysql-core';
+import { sql } from 'drizzle-orm';
+import { bigint, datetime, index, mysqlTable, primaryKey, smallint, text, varchar } from 'drizzle-orm/mysql-core';
 import { asciiBinVarchar } from './column-types';
 
 /** One row per catalogue asset, whatever its resource type. */
@@ -17,4 +18,60 @@ export const assets = mysqlTable(
   },
   // Listing pages through one type in id order.
   (table) => [index('assets_type_id_idx').on(table.resourceType, table.id)],
+);
+
+/**
+ * One row per asset-shaped request (every method and status), written in batches off the request path. No user
+ * identity, address or header is stored. Raw rows are deleted after ACCESS_LOG_RETENTION_DAYS.
+ */
+export const assetAccessLog = mysqlTable(
+  'asset_access_log',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
+    resourceType: varchar('resource_type', { length: 32 }).notNull(),
+    method: varchar('method', { length: 16 }).notNull(),
+    status: smallint('status', { unsigned: true }).notNull(),
+    accessedAt: datetime('accessed_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (table) => [
+    // Retention deletes by age.
+    index('asset_access_log_accessed_at_idx').on(table.accessedAt),
+    // The partial first hour of a windowed top query.
+    index('asset_access_log_type_accessed_at_idx').on(table.resourceType, table.accessedAt),
+  ],
+);
+
+/**
+ * Successful reads (GET, 200) per asset per hour, upserted additively in the same transaction as the raw batch, so
+ * several replicas can write at once. Windowed top queries sum these instead of scanning raw rows.
+ */
+export const assetAccessHourly = mysqlTable(
+  'asset_access_hourly',
+  {
+    resourceType: varchar('resource_type', { length: 32 }).notNull(),
+    hourStart: datetime('hour_start', { mode: 'date' }).notNull(),
+    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
+    hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.resourceType, table.hourStart, table.assetId] }),
+    // Windowed top across all types (covering).
+    index('asset_access_hourly_hour_idx').on(table.hourStart, table.resourceType, table.assetId, table.hits),
+  ],
+);
+
+/** All-time successful reads per asset: top-K is a read of the first K entries of a descending index. */
+export const assetAccessTotal = mysqlTable(
+  'asset_access_total',
+  {
+    resourceType: varchar('resource_type', { length: 32 }).notNull(),
+    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
+    hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.resourceType, table.assetId] }),
+    index('asset_access_total_type_hits_idx').on(table.resourceType, sql`${table.hits} DESC`, table.assetId),
+    index('asset_access_total_hits_idx').on(sql`${table.hits} DESC`, table.assetId, table.resourceType),
+  ],
 );

@@ -1,0 +1,70 @@
+import type { Database } from '../db';
+import { hourStart, isSuccessfulRead, type AccessRow } from './access-row';
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC, what DATETIME(3) columns take. */
+export function sqlDateTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts
+ * entirely or not at all. `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB alike and lets several
+ * replicas write the same keys concurrently. Keys are written in sorted order to keep replicas from deadlocking.
+ */
+export class AccessLogRepository {
+  constructor(private readonly database: Database) {}
+
+  async insertBatch(rows: readonly AccessRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.database.assertReady();
+    const hourly = new Map<string, { type: string; hour: number; id: string; hits: number }>();
+    const totals = new Map<string, { type: string; id: string; hits: number }>();
+    for (const row of rows) {
+      if (!isSuccessfulRead(row)) continue;
+      const hour = hourStart(row.accessedAt);
+      const hk = `${row.resourceType}\u0000${hour}\u0000${row.assetId}`;
+      const h = hourly.get(hk);
+      if (h) h.hits++;
+      else hourly.set(hk, { type: row.resourceType, hour, id: row.assetId, hits: 1 });
+      const tk = `${row.resourceType}\u0000${row.assetId}`;
+      const t = totals.get(tk);
+      if (t) t.hits++;
+      else totals.set(tk, { type: row.resourceType, id: row.assetId, hits: 1 });
+    }
+    const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+
+    const conn = await this.database.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      await conn.query('INSERT INTO asset_access_log (asset_id, resource_type, method, status, accessed_at) VALUES ?', [
+        rows.map((r) => [r.assetId, r.resourceType, r.method, r.status, sqlDateTime(r.accessedAt)]),
+      ]);
+      if (hourly.size > 0) {
+        await conn.query(
+          'INSERT INTO asset_access_hourly (resource_type, hour_start, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
+          [byKey(hourly).map((h) => [h.type, sqlDateTime(h.hour), h.id, h.hits])],
+        );
+        await conn.query(
+          'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
+          [byKey(totals).map((t) => [t.type, t.id, t.hits])],
+        );
+      }
+      await conn.commit();
+    } catch (error) {
+      await conn.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** Deletes up to `limit` raw rows older than `beforeMs`; returns how many went. */
+  async deleteOlderThan(beforeMs: number, limit: number): Promise<number> {
+    this.database.assertReady();
+    const [result] = await this.database.pool.query('DELETE FROM asset_access_log WHERE accessed_at < ? ORDER BY accessed_at LIMIT ?', [
+      sqlDateTime(beforeMs),
+      limit,
+    ]);
+    return (result as { affectedRows: number }).affectedRows;
+  }
+}

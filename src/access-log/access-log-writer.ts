@@ -1,0 +1,144 @@
+import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Logger } from '../lifecycle/logger';
+import type { AccessRow } from './access-row';
+
+export interface AccessLogWriterOptions {
+  flushIntervalMs: number;
+  batchSize: number;
+  maxQueue: number;
+  shutdownTimeoutMs: number;
+  /** Longest pause between retries while the database fails. */
+  maxBackoffMs?: number;
+}
+
+export interface BatchSink {
+  insertBatch(rows: readonly AccessRow[]): Promise<void>;
+}
+
+export type DropReason = 'queue_full' | 'shutdown';
+
+/**
+ * Takes access rows off the request path: `enqueue` is a push onto a bounded in-memory queue; batches are written
+ * every flush interval or as soon as a batch is full. A failing write keeps its rows at the head of the queue and
+ * is retried with exponential backoff; only a full queue (new rows) or a shutdown that runs out of time drops rows,
+ * and every dropped row is counted by reason.
+ */
+export class AccessLogWriter {
+  private queue: AccessRow[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private backoffMs = 0;
+  private retryAt = 0;
+  private stopped = false;
+  private readonly written: Counter;
+  private readonly dropped: Counter;
+  private readonly flushErrors: Counter;
+  private readonly flushDuration: Histogram;
+  /** Plain counters too, for tests and logs. */
+  readonly stats = { written: 0, dropped: { queue_full: 0, shutdown: 0 } as Record<DropReason, number>, flushErrors: 0 };
+
+  constructor(
+    private readonly sink: BatchSink,
+    private readonly options: AccessLogWriterOptions,
+    meter: Meter,
+    private readonly logger: Logger,
+  ) {
+    this.written = meter.createCounter('access_log_rows_written_total', { description: 'Access-log rows written to the database.' });
+    this.dropped = meter.createCounter('access_log_rows_dropped_total', { description: 'Access-log rows dropped, by reason.' });
+    this.flushErrors = meter.createCounter('access_log_flush_errors_total', { description: 'Failed access-log batch writes (rows kept and retried).' });
+    this.flushDuration = meter.createHistogram('access_log_flush_duration_seconds', {
+      description: 'Time to write one access-log batch, in seconds.',
+      advice: { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] },
+    });
+    // Export every series from the start at 0: alerts on rate() or increase() need them to exist before the first
+    // failure (OpenTelemetry only exports a counter once it has been added to).
+    this.written.add(0);
+    this.flushErrors.add(0);
+    for (const reason of ['queue_full', 'shutdown'] as const) this.dropped.add(0, { reason });
+    meter
+      .createObservableGauge('access_log_queue_depth', { description: 'Access-log rows waiting to be written.' })
+      .addCallback((result) => result.observe(this.queue.length));
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Never throws and never waits: the request path only pays for a push. */
+  enqueue(row: AccessRow): void {
+    if (this.stopped || this.queue.length >= this.options.maxQueue) {
+      this.drop(this.stopped ? 'shutdown' : 'queue_full', 1);
+      return;
+    }
+    this.queue.push(row);
+    if (this.queue.length >= this.options.batchSize && this.flushing === undefined && Date.now() >= this.retryAt) {
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Writes full batches, then the remainder; one flush at a time. Resolves when this flush is over. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.queue.length === 0 || Date.now() < this.retryAt) return Promise.resolve();
+    this.flushing = this.drain().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /** Stops taking rows and writes what is queued, within the shutdown timeout; what is left then is dropped. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    this.retryAt = 0;
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      await Promise.race([this.flush(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      if (this.queue.length > 0 && Date.now() < deadline) {
+        // A failed write: wait for its backoff, but not past the deadline.
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(0, this.retryAt - Date.now()), Math.max(0, deadline - Date.now()))));
+        this.retryAt = 0;
+      }
+    }
+    await this.flushing?.catch(() => undefined);
+    if (this.queue.length > 0) {
+      this.logger.error({ rows: this.queue.length }, 'access log: shutdown timeout reached, dropping unwritten rows');
+      this.drop('shutdown', this.queue.length);
+      this.queue = [];
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.options.batchSize);
+      const started = performance.now();
+      try {
+        await this.sink.insertBatch(batch);
+      } catch (err) {
+        this.flushErrors.add(1);
+        this.stats.flushErrors++;
+        this.backoffMs = Math.min(this.backoffMs === 0 ? 100 : this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+        this.retryAt = Date.now() + this.backoffMs;
+        this.logger.warn({ err, rows: batch.length, queued: this.queue.length, retryInMs: this.backoffMs }, 'access log: batch write failed; rows kept');
+        return;
+      }
+      // Rows queued meanwhile sit behind the batch, so it is still the head of the queue.
+      this.queue.splice(0, batch.length);
+      this.backoffMs = 0;
+      this.retryAt = 0;
+      this.flushDuration.record((performance.now() - started) / 1000);
+      this.written.add(batch.length);
+      this.stats.written += batch.length;
+    }
+  }
+
+  private drop(reason: DropReason, count: number): void {
+    this.dropped.add(count, { reason });
+    this.stats.dropped[reason] += count;
+  }
+}

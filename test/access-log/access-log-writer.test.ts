@@ -1,0 +1,90 @@
+import { createNoopMeter } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { AccessLogWriter, type BatchSink } from '../../src/access-log/access-log-writer';
+import type { AccessRow } from '../../src/access-log/access-row';
+import { createLogger } from '../../src/lifecycle/logger';
+
+/** A sink that can be made to fail; records every batch it accepted. Pure queue logic: the DB is tested elsewhere. */
+class FakeSink implements BatchSink {
+  batches: AccessRow[][] = [];
+  failing = false;
+  async insertBatch(rows: readonly AccessRow[]): Promise<void> {
+    await new Promise((r) => setTimeout(r, 1));
+    if (this.failing) throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
+    this.batches.push([...rows]);
+  }
+  get rows(): number {
+    return this.batches.reduce((n, b) => n + b.length, 0);
+  }
+}
+
+const row = (i: number): AccessRow => ({ assetId: `a${i}`, resourceType: 'datasets', method: 'GET', status: 200, accessedAt: 1_000 + i });
+const logger = createLogger('silent');
+const options = { flushIntervalMs: 20, batchSize: 10, maxQueue: 100, shutdownTimeoutMs: 1000, maxBackoffMs: 20 };
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+};
+
+describe('AccessLogWriter', () => {
+  it('writes full batches without waiting for the interval, in order', async () => {
+    const sink = new FakeSink();
+    const writer = new AccessLogWriter(sink, { ...options, flushIntervalMs: 60_000 }, createNoopMeter(), logger);
+    writer.start();
+    for (let i = 0; i < 25; i++) writer.enqueue(row(i));
+    // Full batches go at once (the interval is a minute away), the remainder right behind them.
+    await until(() => sink.rows === 25);
+    expect(sink.batches.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(sink.batches.flat().map((r) => r.assetId)).toEqual(Array.from({ length: 25 }, (_, i) => `a${i}`));
+    await writer.stop();
+  });
+
+  it('flushes a partial batch on the interval', async () => {
+    const sink = new FakeSink();
+    const writer = new AccessLogWriter(sink, options, createNoopMeter(), logger);
+    writer.start();
+    writer.enqueue(row(1));
+    await until(() => sink.rows === 1);
+    await writer.stop();
+  });
+
+  it('keeps rows through failures and writes them once the sink recovers', async () => {
+    const sink = new FakeSink();
+    sink.failing = true;
+    const writer = new AccessLogWriter(sink, options, createNoopMeter(), logger);
+    writer.start();
+    for (let i = 0; i < 30; i++) writer.enqueue(row(i));
+    await until(() => writer.stats.flushErrors >= 2);
+    expect(writer.queueDepth).toBe(30);
+    sink.failing = false;
+    await until(() => sink.rows === 30);
+    expect(writer.stats).toMatchObject({ written: 30, dropped: { queue_full: 0, shutdown: 0 } });
+    await writer.stop();
+  });
+
+  it('drops new rows beyond the queue bound and counts them', async () => {
+    const sink = new FakeSink();
+    sink.failing = true;
+    const writer = new AccessLogWriter(sink, options, createNoopMeter(), logger);
+    for (let i = 0; i < 130; i++) writer.enqueue(row(i));
+    expect(writer.queueDepth).toBe(100);
+    expect(writer.stats.dropped.queue_full).toBe(30);
+    sink.failing = false;
+    await writer.stop();
+    // The oldest 100 were kept, the newest 30 dropped.
+    expect(sink.batches.flat().map((r) => r.assetId)).toEqual(Array.from({ length: 100 }, (_, i) => `a${i}`));
+  });
+
+  it('on stop, drops and counts what it could not write before the timeout', async () => {
+    const sink = new FakeSink();
+    sink.failing = true;
+    const writer = new AccessLogWriter(sink, { ...options, shutdownTimeoutMs: 100 }, createNoopMeter(), logger);
+    for (let i = 0; i < 5; i++) writer.enqueue(row(i));
+    const started = Date.now();
+    await writer.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(writer.stats.dropped.shutdown).toBe(5);
+    writer.enqueue(row(99));
+    expect(writer.stats.dropped.shutdown).toBe(6);
+  });
+});

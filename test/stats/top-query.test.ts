@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseTopQuery } from '../../src/stats/top-query';
+import { AppError } from '../../src/errors/app-error';
+
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+function parameterOf(query: Record<string, unknown>): unknown {
+  try {
+    parseTopQuery(query, NOW);
+  } catch (e) {
+    if (e instanceof AppError && e.status === 400) return e.details.parameter;
+    throw e;
+  }
+  throw new Error('expected a 400');
+}
+
+describe('parseTopQuery', () => {
+  it('defaults to limit 10, all time', () => expect(parseTopQuery({}, NOW)).toEqual({ limit: 10 }));
+  it('accepts limit 1 and 1000', () => {
+    expect(parseTopQuery({ limit: '1' }, NOW).limit).toBe(1);
+    expect(parseTopQuery({ limit: '1000' }, NOW).limit).toBe(1000);
+  });
+  it('turns a window into an instant', () => {
+    expect(parseTopQuery({ window: '24h' }, NOW).sinceMs).toBe(NOW - 86_400_000);
+    expect(parseTopQuery({ window: '7d' }, NOW).sinceMs).toBe(NOW - 7 * 86_400_000);
+    expect(parseTopQuery({ window: '30m' }, NOW).sinceMs).toBe(NOW - 1_800_000);
+  });
+  it('accepts ISO-8601 dates and date-times', () => {
+    expect(parseTopQuery({ since: '2026-11-21' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    expect(parseTopQuery({ since: '2026-11-21T10:30:00+02:00' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T08:30:00Z'));
+  });
+  it.each([
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '1001' }, 'limit'],
+    [{ limit: '-3' }, 'limit'],
+    [{ limit: '2.5' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ limit: ['1', '2'] }, 'limit'],
+    [{ since: 'yesterday' }, 'since'],
+    [{ since: '2026-13-45' }, 'since'],
+    [{ since: '2030-01-01T00:00:00Z' }, 'since'],
+    [{ window: '24' }, 'window'],
+    [{ window: '0h' }, 'window'],
+    [{ window: '5y' }, 'window'],
+    [{ window: '99999d' }, 'window'],
+    [{ since: '2026-11-21', window: '24h' }, 'window'],
+  ])('rejects %j naming %s', (query, parameter) => expect(parameterOf(query)).toBe(parameter));
+});
