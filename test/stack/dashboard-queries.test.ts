@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTraffic } from '../../scripts/traffic';
+import { startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
+import { MYSQL_SERVER_URL, TestDatabase } from '../support/test-database';
+import { TcpProxy } from '../support/tcp-proxy';
+import { PrometheusServer } from '../support/prometheus';
+import { ROOT } from '../support/spawn-service';
+import { expandMysqlMacros, expandPromVariables } from '../support/grafana-macros';
+
+interface Panel {
+  title: string;
+  timeFrom?: string;
+  targets: Array<{ expr?: string; rawSql?: string; format?: string }>;
+}
+interface Dashboard {
+  panels: Panel[];
+  templating: { list: Array<{ name: string; query: string | { query: string } }> };
+}
+const readDashboard = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana/dashboards', file), 'utf8')) as Dashboard;
+const ruleGroups = ['recording.yml', 'alerts.yml'].flatMap(
+  (file) => (parse(fs.readFileSync(path.join(ROOT, 'prometheus/rules', file), 'utf8')) as { groups: Array<{ rules: Array<{ record?: string; alert?: string; expr: string }> }> }).groups,
+);
+
+const database = new TestDatabase();
+const proxy = new TcpProxy();
+const prometheus = new PrometheusServer();
+let service: TestService;
+
+beforeAll(async () => {
+  await proxy.up();
+  service = await startTestService({ DATABASE_URL: database.url(proxy.hostPort), LOG_LEVEL: 'fatal', ACCESS_LOG_FLUSH_INTERVAL_MS: '100', DB_CONNECT_TIMEOUT_MS: '500' });
+  await waitUntilReady(service);
+
+  // The repo's scrape config, with targets on loopback, fast intervals and the rule files by absolute path.
+  const config = parse(fs.readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    scrape_configs: Array<{ job_name: string; scrape_interval?: string; static_configs: Array<{ targets: string[] }> }>;
+  };
+  config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
+  config.rule_files = config.rule_files.map((f) => path.join(ROOT, 'prometheus', f));
+  for (const job of config.scrape_configs) {
+    delete job.scrape_interval;
+    job.static_configs = [{ targets: [job.job_name === 'asset-catalogue' ? new URL(service.url).host : '127.0.0.1:9'] }];
+  }
+  await prometheus.start(stringify(config));
+
+  // Realistic traffic, with the database cut for a moment so that 5xx and error types appear.
+  const traffic = runTraffic({ baseUrl: service.url, rps: 60, seconds: 8, assetsPerType: 8 });
+  await new Promise((r) => setTimeout(r, 3000));
+  await proxy.down();
+  await new Promise((r) => setTimeout(r, 1500));
+  await proxy.up();
+  const summary = await traffic;
+  expect(Object.keys(summary.byStatus)).toEqual(expect.arrayContaining(['200', '201', '400', '404', '503']));
+  await waitFor(async () => (await prometheus.query('job:http_requests_errors:ratio_rate1d')).data?.result.length === 1, 20_000, 'recording rules');
+  await waitFor(async () => (service.accessLog?.queueDepth ?? 1) === 0, 20_000, 'access log flushed');
+}, 90_000);
+
+afterAll(async () => {
+  await prometheus.stop();
+  await service?.stop();
+  await proxy.down();
+  await database.drop();
+});
+
+describe('API RED dashboard against a real Prometheus', () => {
+  const dashboard = readDashboard('api-red.json');
+  const all = { job: '.*', instance: '.*', handler: '.*' };
+  const cases = dashboard.panels.flatMap((panel) => panel.targets.map((t) => [panel.title, t.expr as string] as const));
+
+  it('has the panels operators need', () => {
+    const titles = dashboard.panels.map((p) => p.title).join('\n');
+    for (const word of ['Request rate', 'Error ratio', 'p50 / p95 / p99', 'in progress', 'Status codes', 'Errors by type', 'Traffic share', 'Mean latency', 'CPU', 'memory', 'Event-loop']) {
+      expect(titles).toContain(word);
+    }
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['job', 'instance', 'handler']);
+  });
+
+  it.each(cases)('%s: %s returns data without error', async (_title, expr) => {
+    const result = await prometheus.query(expandPromVariables(expr, all));
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('success');
+    expect(result.data?.result.length).toBeGreaterThan(0);
+  });
+
+  it('template variables find values', async () => {
+    for (const [label, match] of [['job', 'http_requests_total'], ['instance', 'http_requests_total'], ['handler', 'http_requests_total']]) {
+      const values = await prometheus.get<{ data: string[] }>(`/api/v1/label/${label}/values?match[]=${match}`);
+      expect(values.data.length, label).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('rules against a real Prometheus', () => {
+  const rules = ruleGroups.flatMap((g) => g.rules);
+
+  it.each(rules.map((r) => [r.record ?? r.alert, r.expr] as const))('%s evaluates without error', async (_name, expr) => {
+    const result = await prometheus.query(expr);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('success');
+  });
+
+  it('recording rules produce data, and every rule is healthy in the rule manager', async () => {
+    for (const rule of rules.filter((r) => r.record)) {
+      expect((await prometheus.query(rule.record as string)).data?.result.length, rule.record).toBeGreaterThan(0);
+    }
+    const loaded = await prometheus.get<{ data: { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> } }>('/api/v1/rules');
+    const states = loaded.data.groups.flatMap((g) => g.rules);
+    expect(states.length).toBe(rules.length);
+    for (const state of states) expect([state.name, state.health, state.lastError ?? '']).toEqual([state.name, 'ok', '']);
+  });
+});
+
+describe('asset popularity dashboard against MariaDB', () => {
+  const dashboard = readDashboard('asset-popularity.json');
+  const types = ['datasets', 'models', 'publications', 'experiments'];
+  const user = `ro_${database.name}`.slice(0, 32);
+  let conn: mysql.Connection;
+
+  beforeAll(async () => {
+    // Grafana reads as a read-only user, as mysql/init sets it up.
+    await database.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY 'ro-pass'`);
+    await database.query(`CREATE USER IF NOT EXISTS '${user}'@'localhost' IDENTIFIED BY 'ro-pass'`);
+    await database.query(`GRANT SELECT ON \`${database.name}\`.* TO '${user}'@'%'`);
+    await database.query(`GRANT SELECT ON \`${database.name}\`.* TO '${user}'@'localhost'`);
+    const url = new URL(MYSQL_SERVER_URL);
+    conn = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user, password: 'ro-pass', database: database.name });
+    await conn.query("SET time_zone = '+00:00'"); // the datasource's timezone setting
+  });
+
+  afterAll(async () => {
+    await conn?.end();
+    await database.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await database.query(`DROP USER IF EXISTS '${user}'@'localhost'`);
+  });
+
+  const cases = dashboard.panels.flatMap((panel) => panel.targets.map((t) => [panel.title, panel.timeFrom, t.rawSql as string, t.format as string] as const));
+
+  it.each(cases)('%s returns the columns the panel expects', async (_title, timeFrom, rawSql, format) => {
+    const now = Math.floor(Date.now() / 1000);
+    const span = timeFrom === '24h' ? 86_400 : 6 * 3600;
+    const sql = expandMysqlMacros(rawSql, { fromSec: now - span, toSec: now + 60 }, { resource_type: types });
+    const [rows, fields] = (await conn.query(sql)) as unknown as [Array<Record<string, unknown>>, Array<{ name: string }>];
+    expect(rows.length).toBeGreaterThan(0);
+    const columns = fields.map((f) => f.name);
+    if (format === 'time_series') {
+      expect(columns).toEqual(['time', 'metric', 'value']);
+      expect(Number(rows[0]?.time)).toBeGreaterThan(now - span - 3600);
+    } else {
+      expect(columns).toEqual(['resource_type', 'asset_id', 'hits']);
+      const hits = rows.map((r) => Number(r.hits));
+      expect(hits).toEqual([...hits].sort((a, b) => b - a));
+    }
+  });
+
+  it('the resource_type variable query runs, and the read-only user cannot write', async () => {
+    const variable = dashboard.templating.list.find((v) => v.name === 'resource_type');
+    const [rows] = (await conn.query(variable?.query as string)) as unknown as [Array<{ resource_type: string }>];
+    expect(rows.map((r) => r.resource_type)).toEqual(expect.arrayContaining(['datasets', 'models']));
+    await expect(conn.query("INSERT INTO asset_access_total VALUES ('datasets', 'x', 1)")).rejects.toThrow(/denied/i);
+  });
+});
