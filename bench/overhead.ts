@@ -18,6 +18,7 @@ import { HttpMetrics, HttpMetricsProducer, renderPrometheusText } from '../src/t
 import { fixedRate, wrkThroughput } from './lib/load';
 import { machineLine, median, writeSection } from './lib/report';
 import { ServerProcess } from './lib/server-process';
+import { timeRuns } from './lib/timing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -146,15 +147,7 @@ function fillRegistry(methodSeries: number): HttpMetrics {
 async function measureScrape(): Promise<string> {
   const metrics = fillRegistry(1000);
   const options = { namespace: '', subsystem: '', customLabels: {} };
-  const time = async (fn: () => unknown | Promise<unknown>, n: number) => {
-    const t: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const s = performance.now();
-      await fn();
-      t.push(performance.now() - s);
-    }
-    return median(t);
-  };
+  const time = async (fn: () => unknown, n: number) => median(await timeRuns(n, fn));
   const ours = renderPrometheusText(metrics, options);
   const producer = new HttpMetricsProducer(metrics, options);
   const serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
