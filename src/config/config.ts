@@ -28,6 +28,7 @@ export interface Config {
     flushIntervalMs: number;
     batchSize: number;
     maxQueue: number;
+    writeConcurrency: number;
     shutdownTimeoutMs: number;
     retentionDays: number;
     retentionIntervalMs: number;

@@ -51,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushIntervalMs: e.ACCESS_LOG_FLUSH_INTERVAL_MS,
       batchSize: e.ACCESS_LOG_BATCH_SIZE,
       maxQueue: e.ACCESS_LOG_MAX_QUEUE,
+      writeConcurrency: e.ACCESS_LOG_WRITE_CONCURRENCY,
       shutdownTimeoutMs: e.ACCESS_LOG_SHUTDOWN_TIMEOUT_MS,
       retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
       retentionIntervalMs: e.ACCESS_LOG_RETENTION_INTERVAL_MS,

@@ -75,6 +75,45 @@ describe('AccessLogWriter', () => {
     expect(sink.batches.flat().map((r) => r.assetId)).toEqual(Array.from({ length: 100 }, (_, i) => `a${i}`));
   });
 
+  it('writes several batches at once with writeConcurrency, each row exactly once, failures re-queued', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let failNext = 1;
+    const written: AccessRow[] = [];
+    const sink: BatchSink = {
+      async insertBatch(rows) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        if (failNext-- > 0) throw new Error('deadlock');
+        written.push(...rows);
+      },
+    };
+    const writer = new AccessLogWriter(sink, { ...options, writeConcurrency: 3, maxBackoffMs: 10 }, createNoopMeter(), logger);
+    for (let i = 0; i < 95; i++) writer.enqueue(row(i));
+    expect(writer.queueDepth).toBe(95);
+    await writer.stop();
+    expect(maxInFlight).toBe(3);
+    expect(writer.stats.flushErrors).toBe(1);
+    expect(written.map((r) => r.assetId).sort()).toEqual(Array.from({ length: 95 }, (_, i) => `a${i}`).sort());
+    expect(writer.stats).toMatchObject({ written: 95, dropped: { queue_full: 0, shutdown: 0 } });
+  });
+
+  it('counts rows in flight against the queue bound', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const sink: BatchSink = { insertBatch: () => gate };
+    const writer = new AccessLogWriter(sink, { ...options, maxQueue: 15 }, createNoopMeter(), logger);
+    for (let i = 0; i < 10; i++) writer.enqueue(row(i)); // a full batch: written at once, held in flight
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 10; i < 20; i++) writer.enqueue(row(i));
+    expect(writer.queueDepth).toBe(15);
+    expect(writer.stats.dropped.queue_full).toBe(5);
+    release();
+    await writer.stop();
+  });
+
   it('on stop, drops and counts what it could not write before the timeout', async () => {
     const sink = new FakeSink();
     sink.failing = true;
