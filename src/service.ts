@@ -18,6 +18,7 @@ import { accessLogMiddleware } from './access-log/access-log-middleware';
 import { RetentionJob } from './access-log/retention-job';
 import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
+import { WindowSnapshot } from './stats/window-snapshot';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -38,6 +39,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
   const stats = new StatsRepository(database);
+  const windowSnapshot = new WindowSnapshot(database, logger);
 
   let accessLog: AccessLogWriter | undefined;
   let retention: RetentionJob | undefined;
@@ -79,12 +81,14 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   void database.startPreparing();
   accessLog?.start();
   retention?.start();
+  windowSnapshot.start();
 
   const shutdown = new ShutdownSequence(logger)
     .add('http server', () => closeServer(server, config.http.shutdownTimeoutMs), config.http.shutdownTimeoutMs + 1000);
   // The access log is flushed after the last request finished and before the pool closes.
   if (accessLog) shutdown.add('access log flush', () => accessLog.stop(), config.accessLog.shutdownTimeoutMs + 1000);
   if (retention) shutdown.add('access log retention', () => retention.stop());
+  shutdown.add('window snapshot', () => windowSnapshot.stop());
   shutdown.add('database pool', () => database.close());
   if (telemetry) shutdown.add('telemetry', () => telemetry.shutdown());
 

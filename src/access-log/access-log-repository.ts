@@ -1,3 +1,4 @@
+import type { PoolConnection } from 'mysql2/promise';
 import type { Database } from '../db';
 import { hourStart, isSuccessfulRead, type AccessRow } from './access-row';
 
@@ -48,6 +49,7 @@ export class AccessLogRepository {
           'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
           [byKey(totals).map((t) => [t.type, t.id, t.hits])],
         );
+        await this.addLateRowsToWindow(conn, [...hourly.values()]);
       }
       await conn.commit();
     } catch (error) {
@@ -56,6 +58,35 @@ export class AccessLogRepository {
     } finally {
       conn.release();
     }
+  }
+
+  /**
+   * Rows for hours the 24-hour window snapshot already holds (written late, e.g. after an outage) are added to it
+   * too, so the snapshot stays exact. The shared lock on the state row orders this against a rebuild: either the
+   * rebuild sees these rows in `asset_access_hourly`, or this sees the rebuilt range.
+   */
+  private async addLateRowsToWindow(
+    conn: PoolConnection,
+    hourly: Array<{ type: string; hour: number; id: string; hits: number }>,
+  ): Promise<void> {
+    const [state] = (await conn.query('SELECT from_hour, to_hour FROM asset_access_window_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
+      Array<{ from_hour: Date; to_hour: Date }>,
+    ];
+    const from = state[0]?.from_hour.getTime() ?? 0;
+    const to = state[0]?.to_hour.getTime() ?? 0;
+    const late = new Map<string, { type: string; id: string; hits: number }>();
+    for (const h of hourly) {
+      if (h.hour < from || h.hour >= to) continue;
+      const key = `${h.type}\u0000${h.id}`;
+      const entry = late.get(key);
+      if (entry) entry.hits += h.hits;
+      else late.set(key, { type: h.type, id: h.id, hits: h.hits });
+    }
+    if (late.size === 0) return;
+    await conn.query(
+      'INSERT INTO asset_access_window (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
+      [[...late.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, w]) => [w.type, w.id, w.hits])],
+    );
   }
 
   /** Deletes up to `limit` raw rows older than `beforeMs`; returns how many went. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, datetime, index, mysqlTable, primaryKey, smallint, text, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, datetime, index, mysqlTable, primaryKey, smallint, text, tinyint, varchar } from 'drizzle-orm/mysql-core';
 import { asciiBinVarchar } from './column-types';
 
 /** One row per catalogue asset, whatever its resource type. */
@@ -75,3 +75,30 @@ export const assetAccessTotal = mysqlTable(
     index('asset_access_total_hits_idx').on(sql`${table.hits} DESC`, table.assetId, table.resourceType),
   ],
 );
+
+/**
+ * Successful reads per asset summed over the full hours [from_hour, to_hour) of `asset_access_window_state`: the
+ * bulk of a rolling 24-hour window, rebuilt every hour, so `window=24h` reads the first entries of a descending
+ * index plus a few small adjustments instead of summing a day of hourly rows.
+ */
+export const assetAccessWindow = mysqlTable(
+  'asset_access_window',
+  {
+    resourceType: varchar('resource_type', { length: 32 }).notNull(),
+    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
+    hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.resourceType, table.assetId] }),
+    index('asset_access_window_type_hits_idx').on(table.resourceType, sql`${table.hits} DESC`, table.assetId),
+    index('asset_access_window_hits_idx').on(sql`${table.hits} DESC`, table.assetId, table.resourceType),
+  ],
+);
+
+/** The one row saying which hours `asset_access_window` holds; its row lock orders rebuilds and late writes. */
+export const assetAccessWindowState = mysqlTable('asset_access_window_state', {
+  id: tinyint('id', { unsigned: true }).primaryKey(),
+  fromHour: datetime('from_hour', { mode: 'date' }).notNull(),
+  toHour: datetime('to_hour', { mode: 'date' }).notNull(),
+  builtAt: datetime('built_at', { mode: 'date', fsp: 3 }),
+});
