@@ -88,6 +88,15 @@ async function main(): Promise<void> {
     );
   const server = new ServerProcess({ DATABASE_URL, ACCESS_LOG_ENABLED: 'false' }, 0);
   await server.start('/ready');
+  // The service builds the 24-hour window snapshot once the database is ready; wait for it.
+  const snapshotStarted = performance.now();
+  for (;;) {
+    const [[state]] = (await conn.query('SELECT built_at FROM asset_access_window_state WHERE id = 1')) as unknown as [[{ built_at: Date | null }]];
+    if (state.built_at) break;
+    if (performance.now() - snapshotStarted > 300_000) throw new Error('window snapshot not built');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const snapshotSeconds = (performance.now() - snapshotStarted) / 1000;
   // A keep-alive client on the other core: the numbers are the server's, not undici's fetch.
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
   const http = (q: string) => () =>
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
   const stats = new StatsRepository(database);
   const sqlAll = await timeIt(500, () => stats.top('datasets', 10));
   const sqlDay = await timeIt(500, () => stats.top('datasets', 10, Date.now() - 86_400_000));
+  const sqlDayGeneral = await timeIt(200, () => stats.topWithoutSnapshot('datasets', 10, Date.now() - 86_400_000));
   const refAll = await timeIt(Number(process.env.BENCH_REFERENCE_RUNS ?? 5), () => reference(false));
   const refDay = await timeIt(Number(process.env.BENCH_REFERENCE_RUNS ?? 5), () => reference(true));
 
@@ -181,11 +191,13 @@ ${Number(counts.hourly_rows).toLocaleString('en')} hourly and ${Number(counts.to
 | **ours, all time, HTTP \`GET /stats/top/datasets\`** (1000 requests) | ${fmt(oursAll)} |
 | **ours, last 24 h, HTTP \`?window=24h\`** (1000 requests) | ${fmt(oursDay)} |
 | ours, all time, SQL only | ${fmt(sqlAll)} |
-| ours, last 24 h, SQL only | ${fmt(sqlDay)} |
+| ours, last 24 h, SQL only (snapshot + adjustments) | ${fmt(sqlDay)} |
+| ours, last 24 h, SQL only, general path without the snapshot (200 runs) | ${fmt(sqlDayGeneral)} |
 | reference: \`GROUP BY asset_id\` over the raw table, all time (${process.env.BENCH_REFERENCE_RUNS ?? 5} runs) | ${fmt(refAll)} |
 | reference, with \`accessed_at >= now - 1 day\` (${process.env.BENCH_REFERENCE_RUNS ?? 5} runs) | ${fmt(refDay)} |
 
-Targets: ≤ 5 ms p99 all-time, ≤ 50 ms p99 for 24 h.
+Targets: ≤ 5 ms p99 all-time, ≤ 50 ms p99 for 24 h. The 24-hour snapshot took ${snapshotSeconds.toFixed(1)} s to build (hourly,
+in the background).
 
 Ingest — a backlog of rows drained by the writer (one transaction per batch: raw INSERT + hourly and all-time upserts):
 

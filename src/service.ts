@@ -81,7 +81,8 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   void database.startPreparing();
   accessLog?.start();
   retention?.start();
-  windowSnapshot.start();
+  // The first snapshot as soon as the schema is there, then hourly.
+  void database.whenReady().then(() => windowSnapshot.start());
 
   const shutdown = new ShutdownSequence(logger)
     .add('http server', () => closeServer(server, config.http.shutdownTimeoutMs), config.http.shutdownTimeoutMs + 1000);

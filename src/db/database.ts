@@ -26,6 +26,8 @@ export class Database {
   private retryTimer: NodeJS.Timeout | undefined;
   private preparing: Promise<void> | undefined;
   private closed = false;
+  private markReady: () => void = () => undefined;
+  private readonly readyPromise = new Promise<void>((resolve) => (this.markReady = resolve));
 
   constructor(
     private readonly config: Config['database'],
@@ -46,6 +48,11 @@ export class Database {
 
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /** Resolves once the schema is in place (never, if it never is). */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
   }
 
   /** Throws `DatabaseNotReadyError` (mapped to 503) while the schema is not in place. */
@@ -88,6 +95,7 @@ export class Database {
     this.preparing = this.prepare()
       .then(() => {
         this.ready = true;
+        this.markReady();
         this.logger.info({ migrated: this.config.migrateOnStart }, 'database ready');
       })
       .catch((error: unknown) => {
