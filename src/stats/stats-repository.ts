@@ -79,41 +79,39 @@ export class StatsRepository {
 
       const type = resourceType === undefined ? '' : 'AND resource_type = ?';
       const typeParam = resourceType === undefined ? [] : [resourceType];
+      // Each adjusted asset with its snapshot value: a primary-key lookup per asset (a row-constructor IN list
+      // of the same keys was planned as a scan by MariaDB, ~800 ms on 10 M rows).
       const [deltaRows] = (await conn.query(
-        `SELECT resource_type, asset_id, CAST(SUM(d) AS SIGNED) AS delta FROM (
-           SELECT resource_type, asset_id, CAST(hits AS SIGNED) AS d FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
-           UNION ALL
-           SELECT resource_type, asset_id, CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? ${type}
-           UNION ALL
-           SELECT resource_type, asset_id, -CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
-           UNION ALL
-           SELECT resource_type, asset_id, COUNT(*) FROM asset_access_log
-            WHERE accessed_at >= ? AND accessed_at < ? ${type} AND method = 'GET' AND status = 200 GROUP BY resource_type, asset_id
-         ) AS adjustments GROUP BY resource_type, asset_id HAVING delta <> 0`,
+        `SELECT a.resource_type, a.asset_id, CAST(a.delta AS SIGNED) AS delta, COALESCE(w.hits, 0) AS snapshot_hits FROM (
+           SELECT resource_type, asset_id, SUM(d) AS delta FROM (
+             SELECT resource_type, asset_id, CAST(hits AS SIGNED) AS d FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
+             UNION ALL
+             SELECT resource_type, asset_id, CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? ${type}
+             UNION ALL
+             SELECT resource_type, asset_id, -CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
+             UNION ALL
+             SELECT resource_type, asset_id, COUNT(*) FROM asset_access_log
+              WHERE accessed_at >= ? AND accessed_at < ? ${type} AND method = 'GET' AND status = 200 GROUP BY resource_type, asset_id
+           ) AS adjustments GROUP BY resource_type, asset_id HAVING delta <> 0
+         ) AS a
+         LEFT JOIN asset_access_window AS w ON w.resource_type = a.resource_type AND w.asset_id = a.asset_id`,
         [
           sqlDateTime(firstFullHour), sqlDateTime(Math.max(firstFullHour, from)), ...typeParam,
           sqlDateTime(tailFrom), ...typeParam,
           sqlDateTime(from), sqlDateTime(Math.max(from, firstFullHour)), ...typeParam,
           sqlDateTime(sinceMs), sqlDateTime(firstFullHour), ...typeParam,
         ],
-      )) as unknown as [Array<{ resource_type: string; asset_id: string; delta: number | string }>];
+      )) as unknown as [Array<{ resource_type: string; asset_id: string; delta: number | string; snapshot_hits: number | string }>];
 
       const [candidates] = resourceType === undefined
         ? await conn.query('SELECT resource_type, asset_id, hits FROM asset_access_window ORDER BY hits DESC, asset_id, resource_type LIMIT ?', [limit + deltaRows.length])
         : await conn.query('SELECT resource_type, asset_id, hits FROM asset_access_window WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?', [resourceType, limit + deltaRows.length]);
       const hits = new Map<string, TopEntry>();
       for (const entry of toEntries(candidates)) hits.set(`${entry.resource_type}\u0000${entry.asset_id}`, entry);
-      // The adjusted assets' snapshot values, wherever they rank.
-      const snapshotOf = new Map<string, number>();
-      for (let i = 0; i < deltaRows.length; i += 1000) {
-        const keys = deltaRows.slice(i, i + 1000).map((d) => [d.resource_type, d.asset_id]);
-        const [rows] = await conn.query('SELECT resource_type, asset_id, hits FROM asset_access_window WHERE (resource_type, asset_id) IN (?)', [keys]);
-        for (const entry of toEntries(rows)) snapshotOf.set(`${entry.resource_type}\u0000${entry.asset_id}`, entry.hits);
-      }
       await conn.query('COMMIT');
       for (const d of deltaRows) {
         const key = `${d.resource_type}\u0000${d.asset_id}`;
-        hits.set(key, { resource_type: d.resource_type, asset_id: d.asset_id, hits: (snapshotOf.get(key) ?? 0) + Number(d.delta) });
+        hits.set(key, { resource_type: d.resource_type, asset_id: d.asset_id, hits: Number(d.snapshot_hits) + Number(d.delta) });
       }
       return [...hits.values()]
         .filter((e) => e.hits > 0)
