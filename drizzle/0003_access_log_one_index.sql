@@ -1,0 +1,1 @@
+DROP INDEX `asset_access_log_type_accessed_at_idx` ON `asset_access_log`;
