@@ -235,7 +235,13 @@ Target: ≤ 3 % throughput loss.`,
   );
 }
 
-void main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+void main().then(
+  () => {
+    const left = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    if (left.length > 0) console.error('still open after the bench:', left);
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -103,10 +103,10 @@ export class AccessLogWriter {
     const deadline = Date.now() + this.options.shutdownTimeoutMs;
     this.retryAt = 0;
     while (this.queueDepth > 0 && Date.now() < deadline) {
-      await Promise.race([this.flush(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await waitAtMost(this.flush(), deadline - Date.now());
       if (this.queue.length > 0 && Date.now() < deadline) {
         // A failed write: wait for its backoff, but not past the deadline.
-        await new Promise((r) => setTimeout(r, Math.min(Math.max(0, this.retryAt - Date.now()), Math.max(0, deadline - Date.now()))));
+        await waitAtMost(undefined, Math.min(this.retryAt, deadline) - Date.now());
         this.retryAt = 0;
       }
     }
@@ -155,5 +155,18 @@ export class AccessLogWriter {
   private drop(reason: DropReason, count: number): void {
     this.dropped.add(count, { reason });
     this.stats.dropped[reason] += count;
+  }
+}
+
+/** Waits for `promise` (or nothing), at most `ms`; the timer is cleared either way so it never holds the process. */
+async function waitAtMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  try {
+    await (promise ? Promise.race([promise, timeout]) : timeout);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -39,6 +39,18 @@ describe('AccessLogWriter', () => {
     await writer.stop();
   });
 
+  it('leaves no timer behind once stopped, however long the shutdown timeout', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const sink = new FakeSink();
+    const writer = new AccessLogWriter(sink, { ...options, shutdownTimeoutMs: 600_000 }, createNoopMeter(), logger);
+    writer.start();
+    for (let i = 0; i < 25; i++) writer.enqueue(row(i));
+    await writer.stop();
+    expect(sink.rows).toBe(25);
+    expect(timers()).toBe(before);
+  });
+
   it('flushes a partial batch on the interval', async () => {
     const sink = new FakeSink();
     const writer = new AccessLogWriter(sink, options, createNoopMeter(), logger);
