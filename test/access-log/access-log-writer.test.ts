@@ -8,8 +8,9 @@ import { createLogger } from '../../src/lifecycle/logger';
 class FakeSink implements BatchSink {
   batches: AccessRow[][] = [];
   failing = false;
+  delayMs = 1;
   async insertBatch(rows: readonly AccessRow[]): Promise<void> {
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failing) throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
     this.batches.push([...rows]);
   }
@@ -27,15 +28,32 @@ const until = async (check: () => boolean) => {
 };
 
 describe('AccessLogWriter', () => {
-  it('writes full batches without waiting for the interval, in order', async () => {
+  it('writes full batches without waiting for the interval, and the remainder on stop, in order', async () => {
     const sink = new FakeSink();
     const writer = new AccessLogWriter(sink, { ...options, flushIntervalMs: 60_000 }, createNoopMeter(), logger);
     writer.start();
     for (let i = 0; i < 25; i++) writer.enqueue(row(i));
-    // Full batches go at once (the interval is a minute away), the remainder right behind them.
-    await until(() => sink.rows === 25);
+    // Full batches go at once (the interval is a minute away); the partial one waits for a tick or the stop.
+    await until(() => sink.rows === 20);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sink.batches.map((b) => b.length)).toEqual([10, 10]);
+    await writer.stop();
     expect(sink.batches.map((b) => b.length)).toEqual([10, 10, 5]);
     expect(sink.batches.flat().map((r) => r.assetId)).toEqual(Array.from({ length: 25 }, (_, i) => `a${i}`));
+  });
+
+  it('keeps batches full under a steady trickle of rows while writes are slow', async () => {
+    // The regression: a writer that took whatever was queued after each write fell into tiny batches under load.
+    const sink = new FakeSink();
+    sink.delayMs = 5; // shorter than the time a batch takes to fill, so a greedy writer would write partial ones
+    const writer = new AccessLogWriter(sink, { ...options, flushIntervalMs: 60_000, writeConcurrency: 2 }, createNoopMeter(), logger);
+    writer.start();
+    for (let i = 0; i < 200; i++) {
+      writer.enqueue(row(i));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await until(() => sink.rows === 200);
+    expect(sink.batches.every((b) => b.length === 10)).toBe(true);
     await writer.stop();
   });
 
