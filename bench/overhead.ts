@@ -7,7 +7,7 @@
  * core 0, wrk and the fixed-rate generator to core 1; rounds are interleaved and medians reported.
  * Also: time to render a /metrics scrape holding 1000 HTTP series, ours vs OpenTelemetry's serializer.
  *
- * Saturation: BENCH_SATURATION_ROUNDS (15) alternating slices of BENCH_SATURATION_SECONDS (2) per variant.
+ * Saturation: BENCH_SATURATION_ROUNDS (20) alternating slices of BENCH_SATURATION_SECONDS (2) per variant.
  * Fixed rate: BENCH_ROUNDS (3) slices of BENCH_SECONDS (8) per variant.
  */
 import http from 'node:http';
@@ -23,7 +23,7 @@ import { timeRuns } from './lib/timing';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = 1000;
-const SATURATION_ROUNDS = Number(process.env.BENCH_SATURATION_ROUNDS ?? 15);
+const SATURATION_ROUNDS = Number(process.env.BENCH_SATURATION_ROUNDS ?? 20);
 const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 2);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/bench_overhead';
 
@@ -52,6 +52,8 @@ async function measureOverhead(): Promise<string> {
     { name: 'default (metrics on)', env: {} },
     { name: 'tracing on (100 % sampled, OTLP)', env: tracingEnv },
     { name: 'tracing instrumentations, sampler off', env: { ...tracingEnv, OTEL_TRACES_SAMPLER: 'always_off' } },
+    // The same bare server twice: how far two identical servers differ here is the noise floor for every row.
+    { name: 'bare again (noise floor)', env: { ENABLE_METRICS: 'false', OTEL_SDK_DISABLED: 'true' } },
   ];
 
   // One asset to read on the DB-backed route.
