@@ -20,7 +20,7 @@ import type { Context } from 'koa';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsMiddleware, inProgressMiddleware, renderPrometheusText } from '../src/telemetry/http-metrics';
 import { createLogger } from '../src/lifecycle/logger';
 import { fixedRate, wrkThroughput } from './lib/load';
-import { machineLine, median, writeSection } from './lib/report';
+import { machineLine, median, medianInterval, writeSection } from './lib/report';
 import { ServerProcess } from './lib/server-process';
 import { timeRuns } from './lib/timing';
 
@@ -128,8 +128,11 @@ async function measureOverhead(): Promise<string> {
     const med = (variant: string, field: keyof Sample) => median((samples.get(`${variant}|${route.name}`) ?? []).map((s) => s[field]));
     const sat = (variant: string) => saturation.get(`${variant}|${route.name}`) ?? [];
     // Median of per-round ratios against the bare slice of the same round.
-    const paired = (variant: string, field: 'rps' | 'cpuUs') =>
-      median(sat(variant).map((s, i) => s[field] / (sat(bare)[i]?.[field] ?? Number.NaN)));
+    const ratios = (variant: string, field: 'rps' | 'cpuUs') => sat(variant).map((s, i) => s[field] / (sat(bare)[i]?.[field] ?? Number.NaN));
+    const paired = (variant: string, field: 'rps' | 'cpuUs') => {
+      const [low, high] = medianInterval(ratios(variant, field));
+      return `${pct(median(ratios(variant, field)))} (${pct(low)} … ${pct(high)})`;
+    };
     const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
     lines.push(
       `#### ${route.name}`,
@@ -141,7 +144,7 @@ async function measureOverhead(): Promise<string> {
       const v = variant.name;
       const isBare = v === bare;
       lines.push(
-        `| ${v} | ${median(sat(v).map((s) => s.rps)).toFixed(0)} | ${isBare ? '—' : pct(paired(v, 'rps'))} | ${median(sat(v).map((s) => s.cpuUs)).toFixed(1)} | ${isBare ? '—' : pct(paired(v, 'cpuUs'))} | ${med(v, 'p50').toFixed(2)} | ${med(v, 'p99').toFixed(2)} | ${isBare ? '—' : (med(v, 'p99') - med(bare, 'p99')).toFixed(2)} | ${med(v, 'cpuCorePct').toFixed(1)} | ${isBare ? '—' : (med(v, 'cpuCorePct') - med(bare, 'cpuCorePct')).toFixed(1)} |`,
+        `| ${v} | ${median(sat(v).map((s) => s.rps)).toFixed(0)} | ${isBare ? '—' : paired(v, 'rps')} | ${median(sat(v).map((s) => s.cpuUs)).toFixed(1)} | ${isBare ? '—' : paired(v, 'cpuUs')} | ${med(v, 'p50').toFixed(2)} | ${med(v, 'p99').toFixed(2)} | ${isBare ? '—' : (med(v, 'p99') - med(bare, 'p99')).toFixed(2)} | ${med(v, 'cpuCorePct').toFixed(1)} | ${isBare ? '—' : (med(v, 'cpuCorePct') - med(bare, 'cpuCorePct')).toFixed(1)} |`,
       );
     }
     lines.push('');
@@ -243,7 +246,7 @@ async function main(): Promise<void> {
 Command: \`npm run bench:overhead\` (BENCH_SATURATION_ROUNDS=${SATURATION_ROUNDS}, BENCH_SATURATION_SECONDS=${SATURATION_SECONDS}, BENCH_ROUNDS=${ROUNDS}, BENCH_SECONDS=${SECONDS}) — ${machineLine()}.
 Servers pinned to core 0 (\`taskset -c 0\`), all running at once and measured in alternating slices, the order rotated each round; wrk (1 thread,
 32 connections) and the open-loop 1000 req/s generator on core 1; MariaDB unpinned. Saturation: ${SATURATION_ROUNDS} rounds
-of ${SATURATION_SECONDS} s slices, "vs bare" = median of per-round ratios to the bare slice of the same round (this
+of ${SATURATION_SECONDS} s slices, "vs bare" = median of per-round ratios to the bare slice of the same round, with a 90 % bootstrap interval in brackets (this
 machine's throughput drifts by ±20 % over tens of seconds, so only paired ratios mean anything; CPU µs per request,
 from /proc, is the steadier of the two). Fixed rate: ${ROUNDS} rounds of ${SECONDS} s; medians.
 LOG_LEVEL=warn in every variant. "Δ CPU (points)" is the extra share of one core used at 1000 req/s.

@@ -9,6 +9,22 @@ export const median = (values: number[]): number => {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
+/**
+ * A bootstrap interval for the median: resample the values with replacement 2000 times and take the middle `level`
+ * of the resampled medians. A fixed-seed generator, so the same samples always give the same interval.
+ */
+export function medianInterval(values: number[], level = 0.9): [number, number] {
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+    return ((seed >>> 0) % 1_000_000) / 1_000_000;
+  };
+  const medians = Array.from({ length: 2000 }, () => median(values.map(() => values[Math.floor(random() * values.length)] as number)));
+  medians.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return [medians[Math.floor(tail * (medians.length - 1))] as number, medians[Math.ceil((1 - tail) * (medians.length - 1))] as number];
+}
+
 export function machineLine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }
