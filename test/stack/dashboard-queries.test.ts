@@ -116,6 +116,27 @@ describe('rules against a real Prometheus', () => {
   });
 });
 
+describe('the PromQL examples in docs/observability.md against a real Prometheus', () => {
+  // The docs' ```promql block: one expression per line, a trailing `# comment` says what it shows.
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8');
+  const block = /```promql\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+  const examples = block
+    .split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
+
+  it('the docs have examples', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(examples)('%s runs and returns data', async (expr) => {
+    const result = await prometheus.query(expr);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('success');
+    expect(result.data?.result.length, expr).toBeGreaterThan(0);
+  });
+});
+
 describe('asset popularity dashboard against MariaDB', () => {
   const dashboard = readDashboard('asset-popularity.json');
   const types = ['datasets', 'models', 'publications', 'experiments'];
