@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
@@ -45,6 +46,22 @@ describe('access log', () => {
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'asset_access_log' ORDER BY ORDINAL_POSITION",
     );
     expect(columns.map((c) => c.COLUMN_NAME)).toEqual(['id', 'asset_id', 'resource_type', 'method', 'status', 'accessed_at']);
+  });
+
+  it('logs a client that hangs up before the response as 499', async () => {
+    const url = new URL(service.url);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(url.port), '127.0.0.1', () => {
+        // A PUT whose body never completes: the handler is still waiting for it when the client goes.
+        socket.write(`PUT ${url.pathname}/datasets/${datasetId} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+    });
+    await waitFor(async () => (await rows('asset_id = ? AND method = ?', [datasetId, 'PUT'])).length === 1, 5000, 'the abandoned PUT to be logged');
+    expect((await rows('asset_id = ? AND method = ?', [datasetId, 'PUT']))[0]).toMatchObject({ resource_type: 'datasets', status: 499 });
   });
 
   it('does not log the POST to the collection (no id in the path)', async () => {
