@@ -21,6 +21,7 @@ import { HttpMetrics, HttpMetricsProducer, httpMetricsMiddleware, inProgressMidd
 import { createLogger } from '../src/lifecycle/logger';
 import { fixedRate, wrkThroughput } from './lib/load';
 import { machineLine, median, medianInterval, writeSection } from './lib/report';
+import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { timeRuns } from './lib/timing';
 
@@ -46,14 +47,6 @@ interface Sample {
   p99: number;
   cpuUsPerReq: number;
   cpuCorePct: number;
-}
-
-/**
- * Variant order for one round, rotated each round: measured in a fixed order, the first slot came out ~6 % faster
- * than the last for two identical servers (whatever ran just before a slice leaves the core warm or cold).
- */
-function rotated(count: number, round: number): number[] {
-  return Array.from({ length: count }, (_, k) => (k + round) % count);
 }
 
 async function measureOverhead(): Promise<string> {

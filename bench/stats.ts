@@ -6,7 +6,8 @@
  * 2. p50/p99 of `GET /stats/top/datasets` all-time and `?window=24h` over HTTP, and of our SQL alone, next to the
  *    reference's plain GROUP BY over the raw table.
  * 3. Ingest: rows/s the writer puts into MariaDB.
- * 4. Throughput of `GET /datasets/{id}` with the access log on vs off (alternating wrk slices).
+ * 4. Throughput and CPU per request of `GET /datasets/{id}` with the access log on vs off (rotated wrk slices),
+ *    written as its own section; `BENCH_STATS_ONLY=queries|logging` runs one part alone.
  */
 import { Agent as HttpAgent, get as httpGet } from 'node:http';
 import mysql from 'mysql2/promise';
@@ -16,7 +17,9 @@ import { AccessLogRepository } from '../src/access-log/access-log-repository';
 import { AccessLogWriter } from '../src/access-log/access-log-writer';
 import { createLogger } from '../src/lifecycle/logger';
 import { wrkThroughput } from './lib/load';
-import { machineLine, median, writeSection } from './lib/report';
+import { cpuSecondsOf, localDatabasePid } from './lib/process-cpu';
+import { machineLine, median, medianInterval, writeSection } from './lib/report';
+import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { WindowSnapshot } from '../src/stats/window-snapshot';
 import { percentile, timeRuns } from './lib/timing';
@@ -64,7 +67,7 @@ async function seed(conn: mysql.Connection): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function main(): Promise<void> {
+async function measureQueriesAndIngest(): Promise<void> {
   const admin = await mysql.createConnection({ uri: SERVER_URL });
   await admin.query(`DROP DATABASE IF EXISTS \`${DB_NAME}\``);
   await admin.end();
@@ -150,46 +153,6 @@ async function main(): Promise<void> {
     ingest.push(`| ${batchSize} | ${writeConcurrency}${batchSize === 500 && writeConcurrency === 2 ? ' (default)' : ''} | ${n.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(n / seconds).toLocaleString('en')} |`);
   }
   await conn.end();
-
-  // --- GET /datasets/{id}: access log on vs off, alternating slices.
-  const seedServer = new ServerProcess({ DATABASE_URL }, 0);
-  await seedServer.start('/ready');
-  const { identifier } = (await (
-    await fetch(`${seedServer.url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"b"}' })
-  ).json()) as { identifier: string };
-  await seedServer.stop();
-  const on = new ServerProcess({ DATABASE_URL, ACCESS_LOG_ENABLED: 'true' }, 0);
-  const off = new ServerProcess({ DATABASE_URL, ACCESS_LOG_ENABLED: 'false' }, 0);
-  await on.start('/ready');
-  await off.start('/ready');
-  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
-  wrkThroughput(`${on.url}/datasets/${identifier}`, 2);
-  wrkThroughput(`${off.url}/datasets/${identifier}`, 2);
-  const ratios: number[] = [];
-  const cpuRatios: number[] = [];
-  const onRps: number[] = [];
-  const offRps: number[] = [];
-  const onCpu: number[] = [];
-  const offCpu: number[] = [];
-  const slice = (server: ServerProcess) => {
-    const cpuBefore = server.cpuSeconds();
-    const rps = wrkThroughput(`${server.url}/datasets/${identifier}`, seconds);
-    return { rps, cpuUs: ((server.cpuSeconds() - cpuBefore) / (rps * seconds)) * 1e6 };
-  };
-  for (let r = 0; r < rounds; r++) {
-    const o = slice(off);
-    const n = slice(on);
-    offRps.push(o.rps);
-    onRps.push(n.rps);
-    offCpu.push(o.cpuUs);
-    onCpu.push(n.cpuUs);
-    ratios.push(n.rps / o.rps);
-    cpuRatios.push(n.cpuUs / o.cpuUs);
-    console.log(`round ${r + 1}: off ${JSON.stringify(o)} on ${JSON.stringify(n)}`);
-  }
-  await on.stop();
-  await off.stop();
   await database.close();
 
   const fmt = (x: { p50: number; p99: number }) => `${x.p50.toFixed(2)} | ${x.p99.toFixed(2)}`;
@@ -221,18 +184,92 @@ Ingest — a backlog of rows drained by the writer (one transaction per batch: r
 |---:|---:|---:|---:|---:|
 ${ingest.join('\n')}
 
-Target: ≥ 20 000 rows/s.
+Target: ≥ 20 000 rows/s.`,
+  );
+}
 
-\`GET /datasets/{id}\` at saturation, access log on vs off (server on core 0, wrk on core 1, MariaDB on either; ${rounds}
-alternating ${seconds} s slices; "vs off" is the median of per-round ratios):
+/**
+ * `GET /datasets/{id}` at saturation with the access log off, off again (the noise floor: two identical servers)
+ * and on, in short slices whose order rotates each round. Besides throughput, the CPU each request costs the service
+ * and the database: on this machine they share two cores, so MariaDB's work for the log shows up as lost throughput,
+ * where a database on its own host would not take it from the service.
+ */
+async function measureLoggingCost(): Promise<void> {
+  const databaseUrl = `${SERVER_URL.replace(/\/$/, '')}/bench_access_log`;
+  const admin = await mysql.createConnection({ uri: SERVER_URL });
+  await admin.query('DROP DATABASE IF EXISTS `bench_access_log`');
+  await admin.end();
+  const variants = [
+    { name: 'off', env: { ACCESS_LOG_ENABLED: 'false' } },
+    { name: 'off again (noise floor)', env: { ACCESS_LOG_ENABLED: 'false' } },
+    { name: '**on**', env: { ACCESS_LOG_ENABLED: 'true' } },
+  ];
+  const servers = variants.map((v) => new ServerProcess({ DATABASE_URL: databaseUrl, ...v.env }, 0));
+  for (const server of servers) await server.start('/ready');
+  const created = await fetch(`${servers[0]!.url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"b"}' });
+  const { identifier } = (await created.json()) as { identifier: string };
+  const path = `/datasets/${identifier}`;
+  const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
+  const dbPid = localDatabasePid();
+  for (const server of servers) wrkThroughput(`${server.url}${path}`, 2); // warm-up: JIT, pool
 
-| access log | req/s | vs off | service CPU µs/request | vs off |
-|---|---:|---:|---:|---:|
-| off | ${median(offRps).toFixed(0)} | — | ${median(offCpu).toFixed(1)} | — |
-| on | ${median(onRps).toFixed(0)} | ${((median(ratios) - 1) * 100).toFixed(1)} % | ${median(onCpu).toFixed(1)} | ${((median(cpuRatios) - 1) * 100).toFixed(1)} % |
+  type Slice = { rps: number; serviceUs: number; databaseUs: number };
+  const slices: Slice[][] = variants.map(() => []);
+  for (let round = 1; round <= rounds; round++) {
+    for (const i of rotated(variants.length, round)) {
+      const server = servers[i]!;
+      const serviceBefore = server.cpuSeconds();
+      const databaseBefore = dbPid === undefined ? 0 : cpuSecondsOf(dbPid);
+      const rps = wrkThroughput(`${server.url}${path}`, seconds);
+      const perRequestUs = (cpu: number) => (cpu / (rps * seconds)) * 1e6;
+      slices[i]!.push({
+        rps,
+        serviceUs: perRequestUs(server.cpuSeconds() - serviceBefore),
+        databaseUs: dbPid === undefined ? Number.NaN : perRequestUs(cpuSecondsOf(dbPid) - databaseBefore),
+      });
+    }
+    console.log(`round ${round}: ${variants.map((v, i) => `${v.name} ${JSON.stringify(slices[i]!.at(-1))}`).join(' ')}`);
+  }
+  for (const server of servers) await server.stop();
+
+  // Each variant against the "off" slice of the same round, as a median with a 90 % bootstrap interval.
+  const versusOff = (i: number, pick: (s: Slice) => number) => {
+    if (i === 0) return '—';
+    const ratios = slices[i]!.map((s, r) => pick(s) / pick(slices[0]![r]!) - 1);
+    if (ratios.some(Number.isNaN)) return 'n/a';
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
+    const [low, high] = medianInterval(ratios);
+    return `${pct(median(ratios))} (${pct(low)} … ${pct(high)})`;
+  };
+  const rows = variants.map((v, i) => {
+    const own = slices[i]!;
+    const cell = (pick: (s: Slice) => number, digits: number) => (Number.isNaN(pick(own[0]!)) ? 'n/a' : median(own.map(pick)).toFixed(digits));
+    return `| ${v.name} | ${cell((s) => s.rps, 0)} | ${versusOff(i, (s) => s.rps)} | ${cell((s) => s.serviceUs, 1)} | ${versusOff(i, (s) => s.serviceUs)} | ${cell((s) => s.databaseUs, 1)} | ${versusOff(i, (s) => s.databaseUs)} |`;
+  });
+  writeSection(
+    'stats-logging',
+    `### Access log on vs off (\`npm run bench:stats\`, or \`BENCH_STATS_ONLY=logging npm run bench:stats\` for this part alone)
+
+Command: \`BENCH_ROUNDS=${rounds} BENCH_SECONDS=${seconds} npm run bench:stats\` — ${machineLine()}.
+\`GET /datasets/{id}\` at saturation (wrk, 1 thread, 32 connections). Three servers on one fresh database, all pinned
+to core 0 and measured in turn, the order rotated each round; wrk on core 1; MariaDB unpinned, on either core. ${rounds} rounds of
+${seconds} s slices; every ratio is the median of per-round ratios to the "off" slice of the same round, with a 90 %
+bootstrap interval. CPU µs per request are read from /proc for the service and for the whole MariaDB server.
+
+| access log | req/s | throughput vs off | service CPU µs/req | vs off | MariaDB CPU µs/req | vs off |
+|---|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
 
 Target: ≤ 3 % throughput loss.`,
   );
+}
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_STATS_ONLY;
+  if (only !== undefined && only !== 'queries' && only !== 'logging') throw new Error(`BENCH_STATS_ONLY must be queries or logging, not ${only}`);
+  if (only !== 'logging') await measureQueriesAndIngest();
+  if (only !== 'queries') await measureLoggingCost();
 }
 
 void main().then(

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../test/support/free-port';
+import { cpuSecondsOf } from './process-cpu';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -40,9 +40,7 @@ export class ServerProcess {
 
   /** User + system CPU seconds the server process has used so far. */
   cpuSeconds(): number {
-    const stat = fs.readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime in clock ticks (100 Hz)
+    return cpuSecondsOf(this.child?.pid ?? 0);
   }
 
   async stop(): Promise<void> {
