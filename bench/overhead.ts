@@ -79,6 +79,7 @@ async function measureOverhead(): Promise<string> {
   for (const server of servers) await server.start('/ready');
   const samples = new Map<string, Sample[]>();
   const saturation = new Map<string, Array<{ rps: number; cpuUs: number }>>();
+  const fixedRateErrors: string[] = [];
   for (const route of routes) {
     for (const server of servers) wrkThroughput(`${server.url}${route.path}`, 2); // warm-up: JIT, pool
     // Saturation: many short slices, variants in turn, so each has a bare slice seconds away (the machine drifts).
@@ -104,7 +105,10 @@ async function measureOverhead(): Promise<string> {
         const fixed = await fixedRate(url, RATE, SECONDS);
         const cpu = server.cpuSeconds() - cpuBefore;
         const wall = (performance.now() - wallBefore) / 1000;
-        if (fixed.errors > 0) throw new Error(`${fixed.errors} errors at fixed rate on ${variant.name} ${route.name}`);
+        // A few failed requests in thousands are reported under the table; more means the numbers are not worth
+        // writing down.
+        if (fixed.errors > 0) fixedRateErrors.push(`${variant.name}, ${route.name}, round ${round}: ${fixed.errors} of ${fixed.sent} (${JSON.stringify(fixed.errorKinds)})`);
+        if (fixed.errors > fixed.sent * 0.01) throw new Error(`${fixed.errors} errors at fixed rate on ${variant.name} ${route.name}: ${JSON.stringify(fixed.errorKinds)}`);
         const sample = { p50: fixed.p50Ms, p99: fixed.p99Ms, cpuUsPerReq: (cpu / fixed.sent) * 1e6, cpuCorePct: (cpu / wall) * 100 };
         const key = `${variant.name}|${route.name}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
@@ -142,6 +146,12 @@ async function measureOverhead(): Promise<string> {
     }
     lines.push('');
   }
+  lines.push(
+    fixedRateErrors.length === 0
+      ? 'Failed requests at the fixed rate: none.'
+      : `Failed requests at the fixed rate (left out of the percentiles): ${fixedRateErrors.join('; ')}.`,
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -14,6 +14,8 @@ export function wrkThroughput(url: string, seconds: number, core = 1, connection
 export interface FixedRateResult {
   sent: number;
   errors: number;
+  /** Errors by kind: an HTTP status, or the socket error's code (ECONNRESET …). */
+  errorKinds: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
 }
@@ -27,6 +29,11 @@ export async function fixedRate(url: string, ratePerSecond: number, seconds: num
   const total = Math.round(ratePerSecond * seconds);
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const fail = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   const start = performance.now();
   const interval = 1000 / ratePerSecond;
   let sent = 0;
@@ -41,13 +48,13 @@ export async function fixedRate(url: string, ratePerSecond: number, seconds: num
           const req = http.get(url, { agent }, (res) => {
             res.resume();
             res.on('end', () => {
-              if (res.statusCode !== 200) errors++;
+              if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
               latencies.push(performance.now() - scheduled);
               done();
             });
           });
-          req.on('error', () => {
-            errors++;
+          req.on('error', (error: NodeJS.ErrnoException) => {
+            fail(error.code ?? error.message);
             done();
           });
         });
@@ -63,5 +70,5 @@ export async function fixedRate(url: string, ratePerSecond: number, seconds: num
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { sent, errors, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  return { sent, errors, errorKinds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
 }
