@@ -1,11 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
-import type { Database } from '../db';
+import { sqlDateTime, type Database } from '../db';
 import { hourStart, isSuccessfulRead, type AccessRow } from './access-row';
-
-/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC, what DATETIME(3) columns take. */
-export function sqlDateTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /**
  * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts

@@ -1,5 +1,4 @@
-import type { Database } from '../db';
-import { sqlDateTime } from '../access-log/access-log-repository';
+import { sqlDateTime, type Database } from '../db';
 import { hourStart } from '../access-log/access-row';
 import { HOUR_MS } from './window-snapshot';
 

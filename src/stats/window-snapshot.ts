@@ -1,6 +1,5 @@
-import type { Database } from '../db';
 import type { Logger } from '../lifecycle/logger';
-import { sqlDateTime } from '../access-log/access-log-repository';
+import { sqlDateTime, type Database } from '../db';
 import { hourStart } from '../access-log/access-row';
 
 export const HOUR_MS = 3_600_000;
