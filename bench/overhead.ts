@@ -21,7 +21,7 @@ import { HttpMetrics, HttpMetricsProducer, httpMetricsMiddleware, inProgressMidd
 import { createLogger } from '../src/lifecycle/logger';
 import { METRICS_GZIP_LEVEL } from '../src/telemetry/metrics-route';
 import { fixedRate, wrkThroughput } from './lib/load';
-import { machineLine, median, medianInterval, writeSection } from './lib/report';
+import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { timeRuns } from './lib/timing';
@@ -127,11 +127,7 @@ async function measureOverhead(): Promise<string> {
     const sat = (variant: string) => saturation.get(`${variant}|${route.name}`) ?? [];
     // Median of per-round ratios against the bare slice of the same round.
     const ratios = (variant: string, field: 'rps' | 'cpuUs') => sat(variant).map((s, i) => s[field] / (sat(bare)[i]?.[field] ?? Number.NaN));
-    const paired = (variant: string, field: 'rps' | 'cpuUs') => {
-      const [low, high] = medianInterval(ratios(variant, field));
-      return `${pct(median(ratios(variant, field)))} (${pct(low)} … ${pct(high)})`;
-    };
-    const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+    const paired = (variant: string, field: 'rps' | 'cpuUs') => medianChange(ratios(variant, field));
     lines.push(
       `#### ${route.name}`,
       '',

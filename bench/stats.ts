@@ -18,7 +18,7 @@ import { AccessLogWriter } from '../src/access-log/access-log-writer';
 import { createLogger } from '../src/lifecycle/logger';
 import { wrkThroughput } from './lib/load';
 import { cpuSecondsOf, localDatabasePid } from './lib/process-cpu';
-import { machineLine, median, medianInterval, writeSection } from './lib/report';
+import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { WindowSnapshot } from '../src/stats/window-snapshot';
@@ -236,11 +236,8 @@ async function measureLoggingCost(): Promise<void> {
   // Each variant against the "off" slice of the same round, as a median with a 90 % bootstrap interval.
   const versusOff = (i: number, pick: (s: Slice) => number) => {
     if (i === 0) return '—';
-    const ratios = slices[i]!.map((s, r) => pick(s) / pick(slices[0]![r]!) - 1);
-    if (ratios.some(Number.isNaN)) return 'n/a';
-    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
-    const [low, high] = medianInterval(ratios);
-    return `${pct(median(ratios))} (${pct(low)} … ${pct(high)})`;
+    const ratios = slices[i]!.map((s, r) => pick(s) / pick(slices[0]![r]!));
+    return ratios.some(Number.isNaN) ? 'n/a' : medianChange(ratios);
   };
   const rows = variants.map((v, i) => {
     const own = slices[i]!;

@@ -25,6 +25,13 @@ export function medianInterval(values: number[], level = 0.9): [number, number] 
   return [medians[Math.floor(tail * (medians.length - 1))] as number, medians[Math.ceil((1 - tail) * (medians.length - 1))] as number];
 }
 
+/** A change against a baseline, e.g. `-1.4 % (-5.1 % … -0.5 %)`: the median of per-round ratios (value / baseline of the same round) and its 90 % bootstrap interval. */
+export function medianChange(ratios: number[]): string {
+  const pct = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+  const [low, high] = medianInterval(ratios);
+  return `${pct(median(ratios))} (${pct(low)} … ${pct(high)})`;
+}
+
 export function machineLine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }
