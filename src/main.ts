@@ -3,7 +3,7 @@
  * and only then is the service module loaded, so that http, koa and mysql2 are patched by the instrumentations when
  * tracing is on. Nothing above the `require` below may import them.
  */
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config';
 import { createLogger } from './lifecycle/logger';
 import { startTelemetry } from './telemetry';
 
@@ -20,7 +20,7 @@ function loadConfigOrExit(): Config {
 }
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.log.level);
+const logger = createLogger(config.log.level, undefined, secretsOf(config));
 const telemetry = startTelemetry(config, logger);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,8 +29,7 @@ const { startService } = require('./service') as typeof import('./service');
 startService(config, logger, telemetry).then(
   (running) => {
     const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      void running.shutdown.run().then(() => process.exit(0));
+      void running.shutdown.run(signal).then(() => process.exit(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

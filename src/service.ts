@@ -14,7 +14,11 @@ import type { Telemetry } from './telemetry';
 import { createNoopMeter } from '@opentelemetry/api';
 import { AccessLogRepository } from './access-log/access-log-repository';
 import { AccessLogWriter } from './access-log/access-log-writer';
-import { accessLogMiddleware } from './access-log/access-log-middleware';
+import { accessLogSubscriber } from './access-log/access-log-subscriber';
+import { parseAssetPath } from './access-log/asset-path';
+import { AssetRoutes } from './http/asset-routes';
+import { RequestObserver } from './http/request-observer';
+import { requestLogSubscriber } from './http/request-log-subscriber';
 import { RetentionJob } from './access-log/retention-job';
 import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
@@ -53,18 +57,29 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     );
   }
 
+  // One observer of every request; the metrics, the access log and the request log subscribe to its outcomes.
+  const assetRoutes = new AssetRoutes();
+  const observer = new RequestObserver({
+    logger,
+    subscribers: [
+      ...(telemetry?.subscribers ?? []),
+      ...(accessLog ? [accessLogSubscriber(accessLog)] : []),
+      requestLogSubscriber(logger),
+    ],
+    assets: accessLog && {
+      routes: assetRoutes,
+      unrouted: (path) => parseAssetPath(path, config.http.pathPrefix) ?? undefined,
+    },
+  });
+
   const app = createApp({
     logger,
     pathPrefix: config.http.pathPrefix,
-    outerMiddleware: [
-      ...(telemetry?.middleware ?? []),
-      ...(accessLog ? [accessLogMiddleware(accessLog, config.http.pathPrefix, logger)] : []),
-    ],
-    routerMiddleware: [...(telemetry?.routerMiddleware ?? [])],
+    observer,
     routes: [
-      (router) => registerHealthRoutes(router, database),
+      (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
-      (router) => registerCatalogueRoutes(router, assetService),
+      (router) => registerCatalogueRoutes(router, assetService, assetRoutes),
       (router) => registerStatsRoutes(router, stats),
     ],
   });
@@ -91,11 +106,14 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   if (retention) shutdown.add('access log retention', () => retention.stop());
   shutdown.add('window snapshot', () => windowSnapshot.stop());
   shutdown.add('database pool', () => database.close());
-  if (telemetry) shutdown.add('telemetry', () => telemetry.shutdown());
+  // Last exports; bounded (TELEMETRY_SHUTDOWN_TIMEOUT_MS) so an unreachable collector cannot hold SIGTERM.
+  if (telemetry) shutdown.add('telemetry', () => telemetry.shutdown(), config.telemetry.shutdownTimeoutMs);
 
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}${config.http.pathPrefix}`;
-  logger.info({ url, pathPrefix: config.http.pathPrefix }, 'listening');
+  // The log names the address actually bound (0.0.0.0 means every interface); `url` is one to connect to.
+  logger.info({ address: address.address, port: address.port, pathPrefix: config.http.pathPrefix }, 'listening');
+  const unspecified = address.address === '0.0.0.0' || address.address === '::';
+  const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}${config.http.pathPrefix}`;
   return { url, server, database, accessLog, retention, shutdown };
 }

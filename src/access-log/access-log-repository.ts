@@ -1,6 +1,7 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { sqlDateTime, type Database } from '../db';
-import { hourStart, isSuccessfulRead, type AccessRow } from './access-row';
+import { hourStart } from '../db/hours';
+import { isSuccessfulRead, type AccessRow } from './access-row';
 
 /**
  * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts

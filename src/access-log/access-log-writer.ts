@@ -38,6 +38,10 @@ export class AccessLogWriter {
   private backoffMs = 0;
   private retryAt = 0;
   private stopped = false;
+  /** Set by `stop()`: no batch starts at or after it. */
+  private deadline = Number.POSITIVE_INFINITY;
+  /** Set once `stop()` has counted what is left as dropped: late outcomes must not count those rows again. */
+  private abandoned = false;
   private readonly written: Counter;
   private readonly dropped: Counter;
   private readonly flushErrors: Counter;
@@ -106,11 +110,17 @@ export class AccessLogWriter {
     return this.flushing;
   }
 
-  /** Stops taking rows and writes what is queued, within the shutdown timeout; what is left then is dropped. */
+  /**
+   * Stops taking rows and writes what is queued until the shutdown deadline. No batch starts after the deadline;
+   * what is left then — queued, or in a write still under way — is counted as dropped (`reason="shutdown"`) before
+   * this returns, so the pool can close right after. A write cut off by the pool closing rolls back, so its rows
+   * are not in the table either; should one commit anyway, it is logged.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    this.deadline = deadline;
     this.retryAt = 0;
     while (this.queueDepth > 0 && Date.now() < deadline) {
       await waitAtMost(this.flush(), deadline - Date.now());
@@ -120,12 +130,11 @@ export class AccessLogWriter {
         this.retryAt = 0;
       }
     }
-    // A batch in flight at the deadline is waited for (the shutdown step's own timeout bounds it): a failure puts
-    // its rows back in the queue, where they are counted as dropped below rather than lost unseen.
-    await this.flushing?.catch(() => undefined);
-    if (this.queue.length > 0) {
-      this.logger.error({ rows: this.queue.length }, 'access log: shutdown timeout reached, dropping unwritten rows');
-      this.drop('shutdown', this.queue.length);
+    this.abandoned = true;
+    const left = this.queue.length + this.inFlightRows;
+    if (left > 0) {
+      this.logger.error({ rows: left, inFlight: this.inFlightRows }, 'access log: shutdown timeout reached, dropping unwritten rows');
+      this.drop('shutdown', left);
       this.queue = [];
     }
   }
@@ -137,7 +146,11 @@ export class AccessLogWriter {
   }
 
   private async writeBatches(): Promise<void> {
-    while (Date.now() >= this.retryAt && (this.queue.length >= this.options.batchSize || (this.dueRows > 0 && this.queue.length > 0))) {
+    while (
+      Date.now() >= this.retryAt &&
+      Date.now() < this.deadline &&
+      (this.queue.length >= this.options.batchSize || (this.dueRows > 0 && this.queue.length > 0))
+    ) {
       const batch = this.queue.splice(0, this.options.batchSize);
       this.dueRows = Math.max(0, this.dueRows - batch.length);
       this.inFlightRows += batch.length;
@@ -145,6 +158,7 @@ export class AccessLogWriter {
       try {
         await this.sink.insertBatch(batch);
       } catch (err) {
+        if (this.abandoned) return; // already counted as dropped by stop()
         // The batch goes back to the head of the queue; every writer stops until the backoff has passed.
         this.queue.unshift(...batch);
         this.dueRows += batch.length;
@@ -156,6 +170,9 @@ export class AccessLogWriter {
         return;
       } finally {
         this.inFlightRows -= batch.length;
+      }
+      if (this.abandoned) {
+        this.logger.warn({ rows: batch.length }, 'access log: a batch counted as dropped at the shutdown deadline was written after all');
       }
       this.backoffMs = 0;
       this.flushDuration.record((performance.now() - started) / 1000);

@@ -8,13 +8,9 @@ export interface AccessRow {
   accessedAt: number;
 }
 
-/** A successful read: what popularity counts. */
-export function isSuccessfulRead(row: AccessRow): boolean {
-  return row.method === 'GET' && row.status === 200;
-}
+/** A successful read: what popularity counts. The one definition; the stats SQL binds these values too. */
+export const SUCCESSFUL_READ = { method: 'GET', status: 200 } as const;
 
-const HOUR_MS = 3_600_000;
-
-export function hourStart(epochMs: number): number {
-  return Math.floor(epochMs / HOUR_MS) * HOUR_MS;
+export function isSuccessfulRead(row: { method: string; status: number }): boolean {
+  return row.method === SUCCESSFUL_READ.method && row.status === SUCCESSFUL_READ.status;
 }

@@ -1,21 +1,18 @@
-import { resourceTypeByAbbreviation, resourceTypeByName } from '../catalogue/resource-types';
-
-export interface AssetAccessTarget {
-  resourceType: string;
-  assetId: string;
-}
+import { assetTargetOf, assetTargetOfAnyId, type AssetTarget } from '../catalogue/asset-target';
 
 const VERSION = /^v\d+$/;
-const ASSET_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /**
  * Which asset a request path addresses, or null when it addresses none. Pure and total: it never throws.
+ *
+ * Used only for requests that no route served (`/datasets/{id}/content`, `/datasets/v1/1`): a routed request's
+ * asset comes from the route's own parameters (`RequestObserver`), so what is counted is exactly what was served.
  *
  * `[pathPrefix] [/v<n>] /<type> [/v<n>] /<id> [/sub/resources…]`, where `<type>` is a registered resource type, or
  * `assets` with the type taken from the id's abbreviation (`data_…` → datasets). The prefix is optional because a
  * proxy may already have removed it. Query strings and trailing slashes are ignored; matching is case-sensitive.
  */
-export function parseAssetPath(path: unknown, pathPrefix: string): AssetAccessTarget | null {
+export function parseAssetPath(path: unknown, pathPrefix: string): AssetTarget | null {
   if (typeof path !== 'string') return null;
   let rest = path;
   const cut = rest.search(/[?#]/);
@@ -30,14 +27,6 @@ export function parseAssetPath(path: unknown, pathPrefix: string): AssetAccessTa
   if (typeSegment === undefined) return null;
   if (VERSION.test(segments[i] ?? '')) i++;
   const assetId = segments[i];
-  if (assetId === undefined || !ASSET_ID.test(assetId)) return null;
-
-  if (typeSegment === 'assets') {
-    const underscore = assetId.indexOf('_');
-    const type = underscore > 0 ? resourceTypeByAbbreviation(assetId.slice(0, underscore)) : undefined;
-    return type ? { resourceType: type.name, assetId } : null;
-  }
-  // An own-property lookup in the registry: names such as `constructor` or `__proto__` are simply unknown.
-  const type = resourceTypeByName(typeSegment);
-  return type ? { resourceType: type.name, assetId } : null;
+  const target = typeSegment === 'assets' ? assetTargetOfAnyId(assetId) : assetTargetOf(typeSegment, assetId);
+  return target ?? null;
 }

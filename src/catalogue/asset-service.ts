@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error';
 import { assetInputSchema, type Asset, type AssetInput, type AssetPage } from './asset-input';
 import { generateAssetId, resourceTypeOfAssetId } from './asset-id';
+import { isAssetIdSyntax } from './asset-target';
 import type { AssetRepository } from './asset-repository';
 import type { ResourceType } from './resource-types';
 
@@ -16,7 +17,7 @@ export function parseAssetInput(body: unknown): AssetInput {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join('.') || 'body';
-    const message = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+    const message = issue?.message ?? 'is invalid';
     throw AppError.badRequest(`${field}: ${message}`, { field });
   }
   return parsed.data;
@@ -48,7 +49,8 @@ export class AssetService {
   }
 
   async get(type: ResourceType, id: string): Promise<Asset> {
-    const asset = await this.repository.get(type.name, id);
+    // An id no asset can have (`é`, 65 characters) is not looked up: the id column could not even compare it.
+    const asset = isAssetIdSyntax(id) ? await this.repository.get(type.name, id) : undefined;
     if (!asset) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
     return asset;
   }
@@ -76,7 +78,7 @@ export class AssetService {
   }
 
   async replace(type: ResourceType, id: string, input: AssetInput): Promise<Asset> {
-    const updated = await this.repository.update(type.name, id, {
+    const updated = isAssetIdSyntax(id) && await this.repository.update(type.name, id, {
       name: input.name,
       description: input.description ?? null,
       keywords: input.keywords ?? [],
@@ -87,7 +89,7 @@ export class AssetService {
   }
 
   async delete(type: ResourceType, id: string): Promise<void> {
-    const deleted = await this.repository.delete(type.name, id);
+    const deleted = isAssetIdSyntax(id) && (await this.repository.delete(type.name, id));
     if (!deleted) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
   }
 }

@@ -1,7 +1,9 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError } from '../errors/app-error';
+import type { AssetRoutes } from '../http/asset-routes';
 import { API_VERSION_PREFIXES } from '../http/route-paths';
+import { assetTargetOf, assetTargetOfAnyId } from './asset-target';
 import { RESOURCE_TYPES } from './resource-types';
 import { parseAssetInput, parsePagination, type AssetService } from './asset-service';
 
@@ -11,8 +13,11 @@ function requireJson(ctx: Context): void {
   }
 }
 
-/** Thin routes: parse the request, call the service, set the response. Registered once per version prefix. */
-export function registerCatalogueRoutes(router: Router, service: AssetService): void {
+/**
+ * Thin routes: parse the request, call the service, set the response. Registered once per version prefix. The
+ * `/{type}/:id` and `/assets/:id` routes are declared in `assetRoutes`, so the access log counts what they served.
+ */
+export function registerCatalogueRoutes(router: Router, service: AssetService, assetRoutes: AssetRoutes): void {
   for (const version of API_VERSION_PREFIXES) {
     for (const type of RESOURCE_TYPES) {
       const base = `${version}/${type.name}`;
@@ -38,9 +43,11 @@ export function registerCatalogueRoutes(router: Router, service: AssetService): 
         await service.delete(type, ctx.params.id as string);
         ctx.status = 204;
       });
+      assetRoutes.add(router, `${base}/:id`, (params) => assetTargetOf(type.name, params.id));
     }
     router.get(`${version}/assets/:id`, async (ctx) => {
       ctx.body = await service.getAny(ctx.params.id as string);
     });
+    assetRoutes.add(router, `${version}/assets/:id`, (params) => assetTargetOfAnyId(params.id));
   }
 }

@@ -39,5 +39,9 @@ export interface Config {
     tracesExporters: Array<'otlp' | 'console'>;
     metricsExporters: Array<'prometheus' | 'otlp' | 'console'>;
     metricExportIntervalMs: number;
+    /** OTEL_LOG_LEVEL: OpenTelemetry's diagnostics, logged through the service's logger. */
+    diagLogLevel: Env['OTEL_LOG_LEVEL'];
+    /** Bound of the telemetry shutdown step (final exports). */
+    shutdownTimeoutMs: number;
   };
 }

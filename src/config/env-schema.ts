@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_NAME_SYNTAX, databaseNameOf } from '../db/connection-url';
 
 /**
  * Every setting of the service is an environment variable declared here, with its default.
@@ -32,6 +33,11 @@ const pathPrefix = z
     message: 'expected empty or a path such as /aiod (letters, digits, . _ ~ - /)',
   });
 
+/** A Prometheus label name; `__` is reserved for Prometheus itself. */
+const LABEL_NAME = /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Labels the service's own series already carry (`worker` is set per process when several run). */
+export const RESERVED_LABELS = new Set(['handler', 'method', 'status', 'le', 'error_type', 'quantile', 'worker']);
+
 /** A Prometheus metric name part: namespace or subsystem. */
 const metricNamePart = z
   .string()
@@ -45,7 +51,11 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .url({ protocol: /^mysql$/, error: 'expected a URL such as mysql://user:password@host:3306/database' })
-    .default('mysql://root@127.0.0.1:3306/asset_catalogue'),
+    .default('mysql://root@127.0.0.1:3306/asset_catalogue')
+    // Checked here, not in the connect loop: a name that can never work must stop startup, not be retried forever.
+    .refine((url) => DATABASE_NAME_SYNTAX.test(databaseNameOf(url)), {
+      message: 'the database name (the URL path) must be 1 to 64 letters, digits, _ or $',
+    }),
   PATH_PREFIX: pathPrefix,
   DB_MIGRATE_ON_START: bool('true'),
   DB_POOL_SIZE: int(10, 1, 1000),
@@ -89,8 +99,16 @@ export const envSchema = z.object({
     for (const pair of pairs) {
       const eq = pair.indexOf('=');
       const name = eq > 0 ? pair.slice(0, eq).trim() : '';
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) {
-        ctx.addIssue({ code: 'custom', message: `expected name=value pairs with Prometheus label names, got "${pair}"` });
+      // Any of these would make a sample with a duplicate or invalid label, and Prometheus drops the whole scrape.
+      const problem = !LABEL_NAME.test(name)
+        ? `expected name=value pairs with Prometheus label names ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __), got "${pair}"`
+        : RESERVED_LABELS.has(name)
+          ? `label "${name}" is reserved: the HTTP series already carry ${[...RESERVED_LABELS].join(', ')}`
+          : name in labels
+            ? `label "${name}" is given twice`
+            : undefined;
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }
       labels[name] = pair.slice(eq + 1).trim();
@@ -124,6 +142,14 @@ export const envSchema = z.object({
     .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['none', 'prometheus', 'otlp', 'console']))),
   OTEL_METRIC_EXPORT_INTERVAL: int(60_000, 100, 3_600_000),
+  // OpenTelemetry's own diagnostics (export failures, bad settings), written through the service's logger.
+  OTEL_LOG_LEVEL: z
+    .string()
+    .default('warn')
+    .transform((raw) => raw.trim().toLowerCase())
+    .pipe(z.enum(['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'])),
+  // How long SIGTERM waits for the last telemetry export: an unreachable collector must not hold the shutdown.
+  TELEMETRY_SHUTDOWN_TIMEOUT_MS: int(2000, 0, 60_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

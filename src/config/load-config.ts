@@ -1,4 +1,12 @@
+import { databasePasswordForms, redactDatabaseUrl } from '../db/connection-url';
 import { envSchema } from './env-schema';
+
+/** How a variable's value may appear in a message: secrets never verbatim. */
+function shownValue(name: string, value: string): string {
+  if (name === 'DATABASE_URL') return redactDatabaseUrl(value);
+  if (name === 'METRICS_TOKEN') return '***';
+  return value;
+}
 import type { Config } from './config';
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
@@ -18,7 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '(environment)');
         const got = present[name];
-        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${shownValue(name, got)}")`}`;
       }),
     );
   }
@@ -62,6 +70,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tracesExporters: without(e.OTEL_TRACES_EXPORTER),
       metricsExporters: without(e.OTEL_METRICS_EXPORTER),
       metricExportIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL,
+      diagLogLevel: e.OTEL_LOG_LEVEL,
+      shutdownTimeoutMs: e.TELEMETRY_SHUTDOWN_TIMEOUT_MS,
     },
   };
+}
+
+/** The values no message or log line may show: the database password (as written and decoded) and the metrics token. */
+export function secretsOf(config: Config): string[] {
+  return [...databasePasswordForms(config.database.url), ...(config.metrics.token ? [config.metrics.token] : [])];
 }

@@ -1,5 +1,5 @@
 /** Error codes of mysql2 and Node's net layer that mean "the database cannot be reached", not "the query is wrong". */
-const UNAVAILABLE_CODES = new Set([
+const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -13,34 +13,59 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
-  'ER_BAD_DB_ERROR',
-  'ER_NO_SUCH_TABLE',
   'POOL_CLOSED',
   'POOL_ENQUEUELIMIT',
 ]);
+/** Codes that mean the database answers but the schema is not there. */
+const SCHEMA_MISSING_CODES = new Set(['ER_BAD_DB_ERROR', 'ER_NO_SUCH_TABLE']);
+
+/**
+ * Why the database cannot serve, as told to anonymous clients (`/ready`, 503 bodies): a code they can act on, never
+ * the driver's message (host, port, user and schema names stay in the log).
+ */
+export type UnavailableReason = 'unreachable' | 'migrating' | 'schema_missing';
 
 /** Thrown by the data layer while the schema is not in place yet (DB down at startup, migrations pending). */
 export class DatabaseNotReadyError extends Error {
-  constructor(reason: string) {
-    super(reason);
+  constructor(
+    readonly reason: UnavailableReason,
+    detail: string,
+  ) {
+    super(`database not ready (${reason}): ${detail}`);
     this.name = 'DatabaseNotReadyError';
   }
 }
 
-/** True when `error` (or any error in its `cause` chain, as Drizzle wraps driver errors) means the DB is unavailable. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof DatabaseNotReadyError) return true;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
-  }
-  return false;
+function* causes(error: unknown): Generator<unknown> {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
 }
 
-/** The driver's short reason, for logs and `/ready`, without the SQL text (which may hold values). */
+/** The client-facing reason when `error` (or any error in its `cause` chain: Drizzle wraps driver errors) means the DB is unavailable. */
+export function unavailableReason(error: unknown): UnavailableReason | undefined {
+  for (const e of causes(error)) {
+    if (e instanceof DatabaseNotReadyError) return e.reason;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (UNREACHABLE_CODES.has(code)) return 'unreachable';
+      if (SCHEMA_MISSING_CODES.has(code)) return 'schema_missing';
+    }
+    if (e instanceof AggregateError) {
+      for (const inner of e.errors) {
+        const reason = unavailableReason(inner);
+        if (reason) return reason;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return unavailableReason(error) !== undefined;
+}
+
+/** The driver's short reason, for the log only (it may name host, port, user and schema), without the SQL text. */
 export function describeDatabaseError(error: unknown): string {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of causes(error)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return `${code}${(e as Error).message ? `: ${(e as Error).message}` : ''}`;
   }

@@ -4,7 +4,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import * as schema from './schema';
 import { parseDatabaseUrl } from './connection-url';
-import { DatabaseNotReadyError, describeDatabaseError } from './database-errors';
+import { DatabaseNotReadyError, describeDatabaseError, unavailableReason, type UnavailableReason } from './database-errors';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 
@@ -23,6 +23,7 @@ export class Database {
   readonly db: Db;
   private ready = false;
   private lastError = 'database not prepared yet';
+  private notReadyReason: UnavailableReason = 'migrating';
   private retryTimer: NodeJS.Timeout | undefined;
   private preparing: Promise<void> | undefined;
   private closed = false;
@@ -57,7 +58,7 @@ export class Database {
 
   /** Throws `DatabaseNotReadyError` (mapped to 503) while the schema is not in place. */
   assertReady(): void {
-    if (!this.ready) throw new DatabaseNotReadyError(`database not ready: ${this.lastError}`);
+    if (!this.ready) throw new DatabaseNotReadyError(this.notReadyReason, this.lastError);
   }
 
   /** Starts preparing in the background; resolves after the first attempt, whatever its outcome. */
@@ -65,8 +66,11 @@ export class Database {
     return this.attempt();
   }
 
-  /** Checks the database answers now; the reason when it does not. */
-  async ping(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+  /**
+   * Checks the database answers now. When it does not: a reason code for clients and the driver's detail, which
+   * names hosts, users and schemas and so belongs in the log only.
+   */
+  async ping(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: UnavailableReason; detail: string }> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -75,10 +79,10 @@ export class Database {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
-      if (!this.ready) return { ok: false, reason: `database not ready: ${this.lastError}` };
+      if (!this.ready) return { ok: false, reason: this.notReadyReason, detail: this.lastError };
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: `database unreachable: ${describeDatabaseError(error)}` };
+      return { ok: false, reason: 'unreachable', detail: describeDatabaseError(error) };
     } finally {
       clearTimeout(timer);
     }
@@ -100,6 +104,7 @@ export class Database {
       })
       .catch((error: unknown) => {
         this.lastError = describeDatabaseError(error);
+        this.notReadyReason = unavailableReason(error) ?? 'migrating';
         this.logger.warn(
           { err: this.lastError, retryInMs: this.config.retryIntervalMs },
           'database not ready; will retry',

@@ -1,10 +1,10 @@
-import Koa, { type Middleware } from 'koa';
+import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import compose from 'koa-compose';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
-import { requestLogger } from './request-logger';
+import type { RequestObserver } from './request-observer';
 
 export type RouteRegistrar = (router: Router) => void;
 
@@ -12,37 +12,36 @@ export interface AppOptions {
   logger: Logger;
   /** Deployment prefix (e.g. `/aiod`); every route is served under it. */
   pathPrefix: string;
-  /**
-   * Middleware that must see every request exactly once, outermost first (metrics, access log). They run outside
-   * the error handler so that they observe the final status, and outside the router so versioned routes are not
-   * counted twice.
-   */
-  outerMiddleware: Middleware[];
-  /**
-   * Run on the router before any route, only for requests that matched one (the route template is then known).
-   * Registered first because the router names a request after the last matching layer.
-   */
-  routerMiddleware: Middleware[];
+  /** Sees every request once and tells the metrics, the access log and the request log what happened. */
+  observer: RequestObserver;
   /** Each adds its routes to the one router. */
   routes: RouteRegistrar[];
 }
 
+/** Error codes of a client that went away mid-response: nothing for an operator to fix. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 /** Builds the Koa application; it does not listen. */
 export function createApp(options: AppOptions): Koa {
   const app = new Koa();
-  // Errors are logged once, by the error middleware; Koa's default handler would print them again.
+  // Koa's default handler prints to stderr; every error the error middleware did not answer (thrown outside it, or
+  // a body stream failing after the headers went out) reaches this one listener and is logged as JSON instead.
   app.silent = true;
-  app.on('error', () => undefined);
+  app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
+    const fields = { err, method: ctx?.method, path: ctx?.path };
+    if (err.code !== undefined && CLIENT_GONE.has(err.code)) options.logger.debug(fields, 'client went away mid-response');
+    else options.logger.error(fields, 'request failed outside the error middleware');
+  });
 
-  const router = new Router(options.pathPrefix ? { prefix: options.pathPrefix } : {});
-  // One router-level layer: each `router.use` costs a path match and params per request. Bodies are read only for
-  // requests that matched a route: unknown paths are not parsed, and body errors (400 malformed, 413 too large)
-  // are attributed to the route in logs and metrics.
-  router.use(compose([...options.routerMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
+  // Case-sensitive, like the identifiers and the AIoD API: `/DATASETS/…` is not a route (and so not counted).
+  const router = new Router({ sensitive: true, ...(options.pathPrefix ? { prefix: options.pathPrefix } : {}) });
+  // One router-level layer: each `router.use` costs a path match and params per request. It runs only for
+  // requests that matched a route: the observer marks them in progress, then bodies are read (unknown paths are
+  // not parsed).
+  router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
   for (const register of options.routes) register(router);
 
-  for (const middleware of options.outerMiddleware) app.use(middleware);
-  app.use(requestLogger(options.logger));
+  app.use(options.observer.middleware);
   app.use(errorMiddleware(options.logger));
   app.use(router.routes());
   // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.

@@ -1,13 +1,14 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error';
-import { describeDatabaseError, isDatabaseUnavailable } from '../db';
+import { describeDatabaseError, unavailableReason } from '../db';
 import type { Logger } from '../lifecycle/logger';
+import { routeLayerOf } from './route-match';
 
 export interface ErrorBody {
   error: { status: number; message: string; [detail: string]: unknown };
 }
 
-/** What the request's outer layers (metrics, logs) learn about an error that reached this handler. */
+/** What the request observer learns about an error that reached this handler. */
 export interface ErrorState {
   /** Set for errors answered with a 5xx: the error's class name, a bounded label for `http_errors_total`. */
   unhandledErrorType?: string;
@@ -19,8 +20,9 @@ function respond(ctx: Context, status: number, message: string, details: Record<
 }
 
 /**
- * The single place where errors become responses. Every error is JSON without a stack trace; 5xx are logged with
- * the stack; a bodiless error status (unmatched route, the router's 405) gets the same JSON shape.
+ * The single place where errors become responses. Every error is JSON without a stack trace and without internals:
+ * a 503 names a reason code, never the driver's message (host, port, user, schema stay in the log); 5xx are logged
+ * with the stack; a bodiless error status (unmatched route, the router's 405) gets the same JSON shape.
  */
 export function errorMiddleware(logger: Logger) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
@@ -32,24 +34,31 @@ export function errorMiddleware(logger: Logger) {
       }
     } catch (err) {
       const state = ctx.state as ErrorState;
+      const reason = err instanceof AppError ? undefined : unavailableReason(err);
       if (err instanceof AppError) {
+        ctx.set(err.headers);
         respond(ctx, err.status, err.message, err.details);
-      } else if (isDatabaseUnavailable(err)) {
+      } else if (reason !== undefined) {
         state.unhandledErrorType = (err as Error).name || 'DatabaseUnavailable';
-        logger.warn({ err, route: ctx._matchedRoute }, 'database unavailable');
-        respond(ctx, 503, `database unavailable: ${describeDatabaseError(err)}`);
+        logger.warn({ err: describeDatabaseError(err), reason, route: routeOf(ctx) }, 'database unavailable');
+        respond(ctx, 503, 'database unavailable', { reason });
       } else if (isHttpError(err) && err.status < 500) {
         // Errors raised by Koa, the router and the body parser (malformed JSON 400, 405, 413, 415).
         if (err.headers) ctx.set(err.headers);
-        respond(ctx, err.status, err.expose ? err.message : httpMessage(err.status));
+        respond(ctx, err.status, clientErrorMessage(err));
       } else {
         const status = isHttpError(err) ? err.status : 500;
         state.unhandledErrorType = err instanceof Error ? err.constructor.name : typeof err;
-        logger.error({ err, method: ctx.method, route: ctx._matchedRoute }, 'unhandled error');
+        logger.error({ err, method: ctx.method, route: routeOf(ctx) }, 'unhandled error');
         respond(ctx, status, httpMessage(status));
       }
     }
   };
+}
+
+function routeOf(ctx: Context): string | undefined {
+  const path = routeLayerOf(ctx, true)?.path;
+  return typeof path === 'string' ? path : undefined;
 }
 
 interface HttpErrorLike {
@@ -62,6 +71,12 @@ interface HttpErrorLike {
 function isHttpError(err: unknown): err is HttpErrorLike {
   const status = (err as { status?: unknown })?.status;
   return typeof status === 'number' && status >= 400 && status <= 599;
+}
+
+function clientErrorMessage(err: HttpErrorLike): string {
+  // The JSON parser's SyntaxError carries status 400 and the parser's wording ("Unexpected token…").
+  if (err instanceof SyntaxError && err.status === 400) return 'malformed JSON body';
+  return err.expose ? err.message : httpMessage(err.status);
 }
 
 function httpMessage(status: number): string {

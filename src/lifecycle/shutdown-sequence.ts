@@ -26,9 +26,13 @@ export class ShutdownSequence {
     return this.steps.map((s) => s.name);
   }
 
-  /** Runs every step once, in order; later calls return the same promise. */
-  run(): Promise<void> {
-    this.running ??= this.runSteps();
+  /** Runs every step once, in order; later calls return the same promise. `reason` (e.g. the signal) is logged. */
+  run(reason?: string): Promise<void> {
+    if (this.running === undefined) {
+      // Logged before the first step, so every step's line follows it.
+      this.logger.info({ reason, steps: this.stepNames }, 'shutting down');
+      this.running = this.runSteps();
+    }
     return this.running;
   }
 

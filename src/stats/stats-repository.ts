@@ -1,6 +1,10 @@
 import { sqlDateTime, type Database } from '../db';
-import { hourStart } from '../access-log/access-row';
-import { HOUR_MS } from './window-snapshot';
+import { HOUR_MS, firstFullHour, hourStart } from '../db/hours';
+import { SUCCESSFUL_READ } from '../access-log/access-row';
+
+/** The raw-row filter of a successful read, and its parameters: `SUCCESSFUL_READ` is defined once. */
+const READ_FILTER = 'method = ? AND status = ?';
+const READ_PARAMS = [SUCCESSFUL_READ.method, SUCCESSFUL_READ.status];
 
 export interface TopEntry {
   resource_type: string;
@@ -67,12 +71,12 @@ export class StatsRepository {
       ];
       const from = state[0]?.from_hour.getTime() ?? 0;
       const to = state[0]?.to_hour.getTime() ?? 0;
-      const firstFullHour = hourStart(sinceMs) === sinceMs ? sinceMs : hourStart(sinceMs) + HOUR_MS;
+      const fullFrom = firstFullHour(sinceMs);
       const currentHour = hourStart(nowMs);
-      if (to <= from || firstFullHour >= to) return undefined;
-      const frontAdd = Math.max(0, from - firstFullHour) / HOUR_MS; // window hours before the snapshot
-      const frontSub = Math.max(0, firstFullHour - from) / HOUR_MS; // snapshot hours before the window
-      const tailFrom = Math.max(to, firstFullHour);
+      if (to <= from || fullFrom >= to) return undefined;
+      const frontAdd = Math.max(0, from - fullFrom) / HOUR_MS; // window hours before the snapshot
+      const frontSub = Math.max(0, fullFrom - from) / HOUR_MS; // snapshot hours before the window
+      const tailFrom = Math.max(to, fullFrom);
       const tailAdd = currentHour >= tailFrom ? (currentHour - tailFrom) / HOUR_MS + 1 : 0; // hours after the snapshot
       if (frontAdd + frontSub + tailAdd > MAX_ADJUSTMENT_HOURS) return undefined;
 
@@ -90,15 +94,15 @@ export class StatsRepository {
              SELECT resource_type, asset_id, -CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
              UNION ALL
              SELECT resource_type, asset_id, COUNT(*) FROM asset_access_log
-              WHERE accessed_at >= ? AND accessed_at < ? ${type} AND method = 'GET' AND status = 200 GROUP BY resource_type, asset_id
+              WHERE accessed_at >= ? AND accessed_at < ? ${type} AND ${READ_FILTER} GROUP BY resource_type, asset_id
            ) AS adjustments GROUP BY resource_type, asset_id HAVING delta <> 0
          ) AS a
          LEFT JOIN asset_access_window AS w ON w.resource_type = a.resource_type AND w.asset_id = a.asset_id`,
         [
-          sqlDateTime(firstFullHour), sqlDateTime(Math.max(firstFullHour, from)), ...typeParam,
+          sqlDateTime(fullFrom), sqlDateTime(Math.max(fullFrom, from)), ...typeParam,
           sqlDateTime(tailFrom), ...typeParam,
-          sqlDateTime(from), sqlDateTime(Math.max(from, firstFullHour)), ...typeParam,
-          sqlDateTime(sinceMs), sqlDateTime(firstFullHour), ...typeParam,
+          sqlDateTime(from), sqlDateTime(Math.max(from, fullFrom)), ...typeParam,
+          sqlDateTime(sinceMs), sqlDateTime(fullFrom), ...typeParam, ...READ_PARAMS,
         ],
       )) as unknown as [Array<{ resource_type: string; asset_id: string; delta: number | string; snapshot_hits: number | string }>];
 
@@ -135,7 +139,7 @@ export class StatsRepository {
   }
 
   private since(resourceType: string | undefined, limit: number, sinceMs: number) {
-    const firstFullHour = hourStart(sinceMs) === sinceMs ? sinceMs : hourStart(sinceMs) + HOUR_MS;
+    const fullFrom = firstFullHour(sinceMs);
     const typeFilter = resourceType === undefined ? '' : 'AND resource_type = ?';
     const typeParam = resourceType === undefined ? [] : [resourceType];
     return this.database.pool.query(
@@ -144,13 +148,13 @@ export class StatsRepository {
           WHERE hour_start >= ? ${typeFilter}
          UNION ALL
          SELECT resource_type, asset_id, COUNT(*) AS hits FROM asset_access_log
-          WHERE accessed_at >= ? AND accessed_at < ? ${typeFilter} AND method = 'GET' AND status = 200
+          WHERE accessed_at >= ? AND accessed_at < ? ${typeFilter} AND ${READ_FILTER}
           GROUP BY resource_type, asset_id
        ) AS windowed
        GROUP BY resource_type, asset_id
        ORDER BY hits DESC, asset_id, resource_type
        LIMIT ?`,
-      [sqlDateTime(firstFullHour), ...typeParam, sqlDateTime(sinceMs), sqlDateTime(firstFullHour), ...typeParam, limit],
+      [sqlDateTime(fullFrom), ...typeParam, sqlDateTime(sinceMs), sqlDateTime(fullFrom), ...typeParam, ...READ_PARAMS, limit],
     );
   }
 }

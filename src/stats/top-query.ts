@@ -10,6 +10,18 @@ export interface TopQuery {
 }
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const HAS_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Epoch ms of an ISO-8601 `since`, NaN when malformed. A date-time without an offset is read as UTC (as a bare date
+ * already is), never in the server's time zone: the same URL must mean the same instant on every replica.
+ */
+export function parseSince(since: string): number {
+  if (!ISO_8601.test(since)) return Number.NaN;
+  if (since.length === 10) return Date.parse(since);
+  const normalized = since.replace(' ', 'T');
+  return Date.parse(HAS_OFFSET.test(normalized) ? normalized : `${normalized}Z`);
+}
 const WINDOW = /^(\d{1,6})(m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const MAX_WINDOW_MS = 3650 * 86_400_000;
@@ -36,9 +48,9 @@ export function parseTopQuery(query: Record<string, unknown>, now = Date.now()):
     throw AppError.badRequest('give either since or window, not both', { parameter: 'window' });
   }
   if (since !== undefined) {
-    const sinceMs = ISO_8601.test(since) ? Date.parse(since) : Number.NaN;
+    const sinceMs = parseSince(since);
     if (!Number.isFinite(sinceMs)) {
-      throw AppError.badRequest('since must be an ISO-8601 date or date-time, e.g. 2026-01-31T00:00:00Z', { parameter: 'since' });
+      throw AppError.badRequest('since must be an ISO-8601 date or date-time, e.g. 2026-01-31T00:00:00Z (UTC when no offset is given)', { parameter: 'since' });
     }
     if (sinceMs > now) throw AppError.badRequest('since must not be in the future', { parameter: 'since' });
     return { limit, sinceMs };

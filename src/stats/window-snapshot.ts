@@ -1,8 +1,7 @@
 import type { Logger } from '../lifecycle/logger';
 import { sqlDateTime, type Database } from '../db';
-import { hourStart } from '../access-log/access-row';
+import { HOUR_MS, hourStart } from '../db/hours';
 
-export const HOUR_MS = 3_600_000;
 /** The snapshot holds this many full hours; the current hour and the partial first hour are added when read. */
 export const SNAPSHOT_HOURS = 23;
 

@@ -3,6 +3,7 @@ import zlib from 'node:zlib';
 import type Router from '@koa/router';
 import compress from 'koa-compress';
 import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { AppError } from '../errors/app-error';
 import type { Logger } from '../lifecycle/logger';
 import type { HttpMetrics } from './http-metrics/http-metrics';
 import { renderPrometheusText, type TextOptions } from './http-metrics/prometheus-text';
@@ -46,10 +47,7 @@ const compressMetrics = compress({
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
   router.get(METRICS_PATH, compressMetrics, async (ctx) => {
     if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
-      ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
-      ctx.status = 401;
-      ctx.body = { error: { status: 401, message: 'metrics require Authorization: Bearer <METRICS_TOKEN>' } };
-      return;
+      throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
     let text = renderPrometheusText(options.httpMetrics, options);
     if (options.sdkReader) {

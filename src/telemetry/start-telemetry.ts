@@ -1,4 +1,4 @@
-import { createNoopMeter } from '@opentelemetry/api';
+import { createNoopMeter, diag } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -12,9 +12,10 @@ import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, ty
 import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
-import { HttpMetrics, HttpMetricsProducer, httpMetricsMiddleware, inProgressMiddleware } from './http-metrics';
+import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber } from './http-metrics';
 import { METRICS_PATH, registerMetricsRoute } from './metrics-route';
 import { registerProcessMetrics } from './process-metrics';
+import { DIAG_LEVELS, RateLimitedDiagLogger } from './diag-logger';
 import type { Telemetry } from './telemetry';
 
 const noopMeter = createNoopMeter();
@@ -25,12 +26,17 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  *
  * - HTTP metrics come from our own middleware (cheap), not from auto-instrumentation: `docs/benchmarks.md` shows
  *   instrumentation-http/koa costing far more than the budget, so they load only when tracing is on.
- * - Pull: a PrometheusExporter reader without its own server; `/metrics` on the app's port collects it.
+ * - Pull: a PrometheusExporter reader without its own server, whenever ENABLE_METRICS; `/metrics` on the app's port
+ *   collects it. It carries the access-log metrics always, and the process/runtime metrics unless the SDK is
+ *   disabled (OTEL_SDK_DISABLED) or no exporter is named (OTEL_METRICS_EXPORTER=none).
  * - Push: OTLP metric readers (fed the HTTP metrics by a MetricProducer) and span processors when
  *   OTEL_METRICS_EXPORTER / OTEL_TRACES_EXPORTER ask for them.
+ * - OpenTelemetry's diagnostics are logged at OTEL_LOG_LEVEL (default warn), each kind at most once a minute.
  */
 export function startTelemetry(config: Config, logger: Logger): Telemetry {
   const { metrics: m, telemetry: t, http } = config;
+  // OpenTelemetry's own diagnostics (export failures above all) go to our log, rate-limited; silent otherwise.
+  diag.setLogger(new RateLimitedDiagLogger(logger), { logLevel: DIAG_LEVELS[t.diagLogLevel], suppressOverrideMessage: true });
   const textOptions = { namespace: m.namespace, subsystem: m.subsystem, customLabels: m.customLabels };
   const metricsHandler = new RegExp(`^${escapeRegExp(http.pathPrefix + METRICS_PATH)}$`);
   const httpMetrics = m.enabled
@@ -45,19 +51,21 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
   let meterProvider: MeterProvider | undefined;
   let runtimeInstrumentation: RuntimeNodeInstrumentation | undefined;
   let prometheusReader: PrometheusExporter | undefined;
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes({ 'service.name': t.serviceName }));
+  const readers: IMetricReader[] = [];
+  // The service's own instruments (the access log's) are on /metrics whenever metrics are enabled, whatever the
+  // SDK switches say: an alert on access_log_rows_dropped_total must not go blind because OTLP is off.
+  if (m.enabled) {
+    prometheusReader = new PrometheusExporter({
+      preventServerStart: true,
+      withoutScopeInfo: !m.scopeInfo,
+      withoutTargetInfo: !m.scopeInfo,
+    });
+    readers.push(prometheusReader);
+  }
   if (!t.sdkDisabled) {
-    const resource = defaultResource()
-      .merge(detectResources({ detectors: [envDetector] }))
-      .merge(resourceFromAttributes({ 'service.name': t.serviceName }));
-    const readers: IMetricReader[] = [];
-    if (m.enabled && t.metricsExporters.includes('prometheus')) {
-      prometheusReader = new PrometheusExporter({
-        preventServerStart: true,
-        withoutScopeInfo: !m.scopeInfo,
-        withoutTargetInfo: !m.scopeInfo,
-      });
-      readers.push(prometheusReader);
-    }
     const producers = httpMetrics ? [new HttpMetricsProducer(httpMetrics, textOptions)] : [];
     for (const name of t.metricsExporters) {
       if (name === 'prometheus') continue;
@@ -69,15 +77,20 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
         }),
       );
     }
-    // Our own provider, not the global one: each service instance (tests start several per process) owns its
-    // readers, and modules get the meter they need passed in.
-    if (readers.length > 0) {
-      meterProvider = new MeterProvider({ resource, readers });
+  }
+  // Our own provider, not the global one: each service instance (tests start several per process) owns its
+  // readers, and modules get the meter they need passed in.
+  if (readers.length > 0) {
+    meterProvider = new MeterProvider({ resource, readers });
+    // Process and runtime metrics are the SDK's part: on unless the SDK is disabled or no exporter is named.
+    if (!t.sdkDisabled && t.metricsExporters.length > 0) {
       runtimeInstrumentation = new RuntimeNodeInstrumentation();
       runtimeInstrumentation.setMeterProvider(meterProvider);
       registerProcessMetrics(meterProvider.getMeter('asset-catalogue-process'));
     }
+  }
 
+  if (!t.sdkDisabled) {
     // Tracing: NodeSDK with the http, koa and mysql2 instrumentations, only when an exporter is named. They are
     // not loaded otherwise: docs/benchmarks.md measures what they cost.
     if (t.tracesExporters.length > 0) {
@@ -101,8 +114,8 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
       });
       sdk.start();
     }
-    logger.debug({ readers: readers.length, tracing: sdk !== undefined }, 'telemetry started');
   }
+  logger.debug({ readers: readers.length, tracing: sdk !== undefined }, 'telemetry started');
 
   const routes: Telemetry['routes'] = [];
   if (httpMetrics) {
@@ -121,8 +134,7 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
   }
 
   return {
-    middleware: httpMetrics ? [httpMetricsMiddleware(httpMetrics, logger)] : [],
-    routerMiddleware: httpMetrics ? [inProgressMiddleware(httpMetrics)] : [],
+    subscribers: httpMetrics ? [httpMetricsSubscriber(httpMetrics)] : [],
     routes,
     meter: meterProvider?.getMeter('asset-catalogue') ?? noopMeter,
     httpMetrics,

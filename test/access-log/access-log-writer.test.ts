@@ -42,6 +42,33 @@ describe('AccessLogWriter', () => {
     expect(sink.batches.flat().map((r) => r.assetId)).toEqual(Array.from({ length: 25 }, (_, i) => `a${i}`));
   });
 
+  it('keeps its shutdown deadline while a slow write is under way, and counts everything left as dropped', async () => {
+    // The regression: once a write was under way, stop() kept taking batches past its deadline (3 s for 500 ms).
+    const sink = new FakeSink();
+    sink.delayMs = 400;
+    const starts: number[] = [];
+    const insert = sink.insertBatch.bind(sink);
+    sink.insertBatch = (rows) => {
+      starts.push(Date.now());
+      return insert(rows);
+    };
+    const writer = new AccessLogWriter(sink, { ...options, maxQueue: 1000, shutdownTimeoutMs: 500, writeConcurrency: 1 }, createNoopMeter(), logger);
+    for (let i = 0; i < 100; i++) writer.enqueue(row(i));
+    const stopAt = Date.now();
+    await writer.stop();
+    const tookMs = Date.now() - stopAt;
+    expect(tookMs).toBeLessThan(700);
+    expect(starts.every((t) => t < stopAt + 500)).toBe(true);
+    // One batch (10 rows) finished before the deadline; the one in flight at the deadline and the rest are dropped.
+    expect(writer.stats.written + writer.stats.dropped.shutdown).toBe(100);
+    expect(writer.stats.dropped.shutdown).toBeGreaterThanOrEqual(80);
+    expect(writer.queueDepth - (writer as unknown as { inFlightRows: number }).inFlightRows).toBe(0);
+    // The write cut off at the deadline ends later without counting its rows a second time.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(writer.stats.written + writer.stats.dropped.shutdown).toBeGreaterThanOrEqual(100);
+    expect(writer.queueDepth).toBe(0);
+  });
+
   it('keeps batches full under a steady trickle of rows while writes are slow', async () => {
     // The regression: a writer that took whatever was queued after each write fell into tiny batches under load.
     const sink = new FakeSink();

@@ -19,14 +19,27 @@ afterAll(async () => {
 });
 
 describe('with the database down', () => {
-  it('starts anyway: /health 200, /ready 503 with the reason, catalogue 503 JSON', async () => {
+  it('starts anyway: /health 200, /ready 503 with a reason code, catalogue 503 JSON', async () => {
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
     const ready = await fetch(`${service.url}/ready`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { error: { message: string } }).error.message).toMatch(/ECONNREFUSED/);
+    expect(await ready.json()).toEqual({ error: { status: 503, message: 'database unavailable', reason: 'unreachable' } });
     const list = await fetch(`${service.url}/datasets`);
     expect(list.status).toBe(503);
-    expect(await list.json()).toMatchObject({ error: { status: 503 } });
+    expect(await list.json()).toEqual({ error: { status: 503, message: 'database unavailable', reason: 'unreachable' } });
+  });
+
+  it('keeps the driver detail (host, port, schema) out of every body and in the log', async () => {
+    const port = proxy.hostPort.split(':')[1] as string;
+    for (const path of ['/ready', '/datasets', `/datasets/data_${'a'.repeat(24)}`, '/stats/top/datasets', '/assets/data_x']) {
+      const body = await (await fetch(`${service.url}${path}`)).text();
+      expect(body, path).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|root|t_[0-9a-z]+_/);
+      expect(body, path).not.toContain(port);
+      expect(body, path).not.toContain(database.name);
+    }
+    const logged = JSON.stringify(service.logs.lines.filter((l) => l.msg === 'database unavailable' || l.msg === 'not ready'));
+    expect(logged).toContain('ECONNREFUSED');
+    expect(logged).toContain(port);
   });
 
   it('recovers by itself once the database is back, migrations included', async () => {

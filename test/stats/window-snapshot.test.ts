@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
 import { StatsRepository } from '../../src/stats/stats-repository';
-import { HOUR_MS, WindowSnapshot, targetRange } from '../../src/stats/window-snapshot';
+import { WindowSnapshot, targetRange } from '../../src/stats/window-snapshot';
+import { HOUR_MS } from '../../src/db/hours';
 import { createLogger } from '../../src/lifecycle/logger';
 
 const database = new TestDatabase();

@@ -23,8 +23,11 @@ export function spawnService(env: Record<string, string>): SpawnedService {
   const listening = new Promise<string>((resolve) => (resolveUrl = resolve));
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
-    const match = /"url":"([^"]+)"[^\n]*"msg":"listening"/.exec(output);
-    if (match) resolveUrl(match[1] as string);
+    const line = output.split('\n').find((l) => l.includes('"msg":"listening"'));
+    if (line) {
+      const { address, port, pathPrefix } = JSON.parse(line) as { address: string; port: number; pathPrefix: string };
+      resolveUrl(`http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}${pathPrefix}`);
+    }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

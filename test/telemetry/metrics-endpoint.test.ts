@@ -82,15 +82,17 @@ describe('/metrics exposition', () => {
     for (let i = 0; i < 3; i++) await fetch(`${service.url}/datasets/${created.identifier}`);
     await fetch(`${service.url}/v2/datasets/data_doesnotexist000000000000`);
     for (let i = 0; i < 5; i++) await fetch(`${service.url}/random/${i}/path`);
-    await fetch(`${service.url}/datasets`, { method: 'PROPFIND' }); // not a method the router implements: 501
-    await fetch(`${service.url}/datasets`, { method: 'PATCH' }); // a method the router knows, no route for it here: 405
+    await fetch(`${service.url}/datasets`, { method: 'PROPFIND' }); // not a method the router implements: 501, under the route whose path matched
+    await fetch(`${service.url}/datasets`, { method: 'PATCH' }); // a method the router knows, not allowed on this route: 405
     const text = await scrape(service.url);
     expect(sampleValue(text, 'http_requests_total{handler="/datasets/:id",method="GET",status="200"}')).toBe(3);
     expect(sampleValue(text, 'http_requests_total{handler="/datasets",method="POST",status="201"}')).toBe(1);
     expect(sampleValue(text, 'http_requests_total{handler="/v2/datasets/:id",method="GET",status="404"}')).toBe(1);
     expect(sampleValue(text, 'http_requests_total{handler="none",method="GET",status="404"}')).toBe(5);
-    expect(sampleValue(text, 'http_requests_total{handler="none",method="other",status="501"}')).toBe(1);
-    expect(sampleValue(text, 'http_requests_total{handler="none",method="PATCH",status="405"}')).toBe(1);
+    expect(sampleValue(text, 'http_requests_total{handler="/datasets",method="other",status="501"}')).toBe(1);
+    // A 405 keeps the template of the route whose path matched.
+    expect(sampleValue(text, 'http_requests_total{handler="/datasets",method="PATCH",status="405"}')).toBe(1);
+    expect(sampleValue(text, 'http_requests_total{handler="none",method="PATCH",status="405"}')).toBeUndefined();
     expect(sampleValue(text, 'http_request_duration_seconds_count{handler="/datasets/:id",method="GET"}')).toBe(3);
     expect(sampleValue(text, 'http_request_size_bytes_count{handler="/datasets"}')).toBe(1);
     expect(sampleValue(text, 'http_request_size_bytes_sum{handler="/datasets"}')).toBe(JSON.stringify({ name: 'm' }).length);

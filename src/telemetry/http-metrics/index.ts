@@ -1,7 +1,7 @@
 export { HttpMetrics, HandlerSeries, MethodSeries, type HttpMetricsOptions } from './http-metrics';
 export { Histogram } from './histogram';
 export { HttpMetricsProducer } from './http-metrics-producer';
-export { httpMetricsMiddleware, inProgressMiddleware, CLIENT_CLOSED_REQUEST } from './http-metrics-middleware';
+export { httpMetricsSubscriber } from './http-metrics-subscriber';
 export { renderPrometheusText, type TextOptions } from './prometheus-text';
 export { boundMethod, metricName, statusKey, statusLabel, escapeLabelValue } from './labels';
 export { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';

@@ -1,0 +1,37 @@
+/**
+ * What the router matched, read from `ctx.matched` (the router's layers whose path matched). This file is the one
+ * place that knows the router's internals; everything else receives a template string or parameters.
+ */
+export interface RouteLayer {
+  path: string | RegExp;
+  methods: string[];
+  captures(path: string): string[];
+  params(path: string, captures: string[], existing?: Record<string, string>): Record<string, string>;
+}
+
+function matchedLayers(ctx: object): RouteLayer[] | undefined {
+  return (ctx as { matched?: RouteLayer[] }).matched;
+}
+
+/**
+ * The route layer that serves this request: the last matched route (not `router.use` middleware) that allows the
+ * method, as the router itself picks it. With `acceptPathOnly`, a route whose path matched but not its method (the
+ * router's 405, or OPTIONS) counts too, so a `PATCH /datasets/:id` is recorded under `/datasets/:id`.
+ */
+export function routeLayerOf(ctx: { method: string }, acceptPathOnly: boolean): RouteLayer | undefined {
+  const matched = matchedLayers(ctx);
+  if (!matched) return undefined;
+  let pathOnly: RouteLayer | undefined;
+  for (let i = matched.length - 1; i >= 0; i--) {
+    const layer = matched[i] as RouteLayer;
+    if (typeof layer.path !== 'string' || layer.methods.length === 0) continue;
+    if (layer.methods.includes(ctx.method)) return layer;
+    pathOnly ??= layer;
+  }
+  return acceptPathOnly ? pathOnly : undefined;
+}
+
+/** The route's parameters for this path, decoded as the router decodes them (also when its handler never ran). */
+export function routeParams(layer: RouteLayer, path: string): Record<string, string> {
+  return layer.params(path, layer.captures(path), {});
+}
