@@ -54,7 +54,13 @@ function layout(specs: PanelSpec[]): Array<Record<string, unknown>> {
 }
 
 const prom = (expr: string, legendFormat = '') => ({ datasource: PROM, expr, legendFormat, range: true });
-const sql = (rawSql: string, format: 'table' | 'time_series') => ({ datasource: MYSQL, rawSql, format, editorMode: 'code', rawQuery: true });
+/**
+ * Every MySQL query is capped at 10 s by an optimizer hint (MySQL 8; MariaDB reads it as a comment): a dashboard
+ * left open on a wide time range cannot pile long queries onto the database the API writes to.
+ */
+const MAX_EXECUTION_TIME = '/*+ MAX_EXECUTION_TIME(10000) */';
+const capped = (rawSql: string) => rawSql.replace(/^SELECT /, `SELECT ${MAX_EXECUTION_TIME} `);
+const sql = (rawSql: string, format: 'table' | 'time_series') => ({ datasource: MYSQL, rawSql: capped(rawSql), format, editorMode: 'code', rawQuery: true });
 
 function promVariable(name: string, query: string, label: string) {
   return {
@@ -191,8 +197,8 @@ const popularity = dashboard(
       label: 'Resource type',
       type: 'query',
       datasource: MYSQL,
-      query: 'SELECT DISTINCT resource_type FROM asset_access_total ORDER BY 1',
-      definition: 'SELECT DISTINCT resource_type FROM asset_access_total ORDER BY 1',
+      query: capped('SELECT DISTINCT resource_type FROM asset_access_total ORDER BY 1'),
+      definition: capped('SELECT DISTINCT resource_type FROM asset_access_total ORDER BY 1'),
       includeAll: true,
       multi: true,
       current: { text: 'All', value: '$__all' },

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Runs once, when the MySQL data volume is first initialised: a read-only user for Grafana's MySQL datasource.
+# Runs once, when the MySQL data volume is first initialised: the user of Grafana's MySQL datasource, with no
+# privileges yet. Its SELECT grants need the tables, which the API's migrations create later: the one-shot
+# `grafana-grants` service (mysql/grants/grant-grafana.sh) adds them once the tables exist.
 set -eu
-mysql -uroot -p"${MYSQL_ROOT_PASSWORD}" <<SQL
-CREATE USER IF NOT EXISTS '${GRAFANA_MYSQL_USER}'@'%' IDENTIFIED BY '${GRAFANA_MYSQL_PASSWORD}';
-GRANT SELECT ON \`${MYSQL_DATABASE}\`.* TO '${GRAFANA_MYSQL_USER}'@'%';
-FLUSH PRIVILEGES;
+# Values go into SQL string literals: backslashes and single quotes are escaped, so any password works.
+sql_string() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e "s/'/''/g"; }
+MYSQL_PWD="${MYSQL_ROOT_PASSWORD}" mysql -uroot <<SQL
+CREATE USER IF NOT EXISTS '$(sql_string "${GRAFANA_MYSQL_USER}")'@'%' IDENTIFIED BY '$(sql_string "${GRAFANA_MYSQL_PASSWORD}")';
 SQL

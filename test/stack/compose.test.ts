@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../src/config/env-schema';
+import { loadConfig } from '../../src/config';
 import { ROOT } from '../support/spawn-service';
 
 interface Service {
@@ -21,13 +22,15 @@ const compose = parse(composeText) as { services: Record<string, Service>; volum
 const services = compose.services;
 // Images built from scratch or distroless: nothing inside can run a healthcheck command.
 const NO_SHELL_IMAGES = ['otel-collector', 'jaeger'];
+// Jobs that run once and exit: nothing to health-check.
+const ONE_SHOT = ['grafana-grants'];
 
 describe('docker-compose.yaml', () => {
   it('has the expected services, monitoring ones under the monitoring profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'jaeger', 'mysql', 'otel-collector', 'prometheus']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'grafana-grants', 'jaeger', 'mysql', 'otel-collector', 'prometheus']);
     expect(services.api?.profiles).toBeUndefined();
     expect(services.mysql?.profiles).toBeUndefined();
-    for (const name of ['otel-collector', 'prometheus', 'grafana', 'jaeger']) expect(services[name]?.profiles).toEqual(['monitoring']);
+    for (const name of ['otel-collector', 'prometheus', 'grafana', 'grafana-grants', 'jaeger']) expect(services[name]?.profiles).toEqual(['monitoring']);
   });
 
   it('pins every image to a version', () => {
@@ -51,6 +54,7 @@ describe('docker-compose.yaml', () => {
 
   it('has healthchecks wherever the image can run one, and the API waits for a healthy DB', () => {
     for (const [name, service] of Object.entries(services)) {
+      if (ONE_SHOT.includes(name)) continue;
       if (NO_SHELL_IMAGES.includes(name)) expect(service.healthcheck, name).toBeUndefined();
       else expect(service.healthcheck?.test.length, name).toBeGreaterThan(0);
     }
@@ -65,8 +69,30 @@ describe('docker-compose.yaml', () => {
     for (const name of Object.keys(env)) expect(known.has(name) || standardOtel.includes(name), name).toBe(true);
     expect(services.api?.ports).toEqual([`\${API_PORT:-8000}:${env.PORT}`]);
     expect(env.DATABASE_URL).toMatch(/@mysql:3306\//);
-    expect(env.OTEL_TRACES_EXPORTER).toMatch(/otlp/);
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+  });
+
+  it('exports traces only with the monitoring profile: a plain `up` has no collector to send them to', () => {
+    expect(services.api?.environment?.OTEL_TRACES_EXPORTER).toBe('${OTEL_TRACES_EXPORTER:-none}');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const monitoringUp = readme.split('\n').find((line) => line.includes('--profile monitoring up'));
+    expect(monitoringUp).toMatch(/OTEL_TRACES_EXPORTER=otlp docker compose --profile monitoring up/);
+  });
+
+  it('gives the API a stop grace period covering its drain, access-log flush and telemetry timeouts', () => {
+    const defaults = loadConfig({});
+    const neededMs = defaults.http.shutdownTimeoutMs + defaults.accessLog.shutdownTimeoutMs + defaults.telemetry.shutdownTimeoutMs;
+    const grace = /^(\d+)s$/.exec(String((services.api as { stop_grace_period?: string }).stop_grace_period));
+    expect(grace, 'stop_grace_period in seconds').not.toBeNull();
+    expect(Number(grace?.[1]) * 1000).toBeGreaterThan(neededMs);
+  });
+
+  it('grants Grafana its tables after the API created them, before Grafana starts', () => {
+    const grants = services['grafana-grants'] as Service & { entrypoint: string[]; restart: string };
+    expect(grants.volumes).toContain('./mysql/grants:/grants:ro');
+    expect(grants.entrypoint).toEqual(['sh', '/grants/grant-grafana.sh']);
+    expect(grants.restart).toBe('no');
+    expect(services.grafana?.depends_on).toMatchObject({ 'grafana-grants': { condition: 'service_completed_successfully' } });
   });
 
   it('documents every variable it reads in .env.example, with the same default', () => {
@@ -116,9 +142,10 @@ describe('grafana provisioning', () => {
       ['mysql-catalogue', 'mysql'],
     ]);
     expect(datasources.datasources[1]?.user).toBe('${GRAFANA_MYSQL_USER}');
-    const init = fs.readFileSync(path.join(ROOT, 'mysql/init/01-grafana-readonly.sh'), 'utf8');
-    expect(init).toMatch(/GRANT SELECT ON/);
-    expect(init).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE)/i);
+    // What the user can actually do is tested against MariaDB in dashboard-queries.test.ts; here: nothing but SELECT.
+    const grants = fs.readFileSync(path.join(ROOT, 'mysql/grants/grant-grafana.sh'), 'utf8');
+    expect(grants).toMatch(/GRANT SELECT ON/);
+    expect(grants).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE)/i);
   });
 
   it('dashboards reference only the provisioned datasource uids', () => {

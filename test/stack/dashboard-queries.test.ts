@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -143,21 +144,22 @@ describe('asset popularity dashboard against MariaDB', () => {
   const user = `ro_${database.name}`.slice(0, 32);
   let conn: mysql.Connection;
 
+  // Quotes, a backslash, a backtick and shell syntax: the scripts must pass it to SQL as it is.
+  const password = `ro'pa\\ss"$(touch /tmp/x)\`;--`;
+
   beforeAll(async () => {
-    // Grafana reads as a read-only user, as mysql/init sets it up.
-    await database.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY 'ro-pass'`);
-    await database.query(`CREATE USER IF NOT EXISTS '${user}'@'localhost' IDENTIFIED BY 'ro-pass'`);
-    await database.query(`GRANT SELECT ON \`${database.name}\`.* TO '${user}'@'%'`);
-    await database.query(`GRANT SELECT ON \`${database.name}\`.* TO '${user}'@'localhost'`);
+    // Grafana reads as the read-only user the compose stack sets up: the real scripts, run against MariaDB.
+    const env = { PATH: process.env.PATH ?? '', MYSQL_ROOT_PASSWORD: '', MYSQL_DATABASE: database.name, GRAFANA_MYSQL_USER: user, GRAFANA_MYSQL_PASSWORD: password, GRANT_WAIT_SECONDS: '5' };
+    execFileSync('sh', [path.join(ROOT, 'mysql/init/01-grafana-readonly.sh')], { env, stdio: 'pipe' });
+    execFileSync('sh', [path.join(ROOT, 'mysql/grants/grant-grafana.sh')], { env, stdio: 'pipe' });
     const url = new URL(MYSQL_SERVER_URL);
-    conn = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user, password: 'ro-pass', database: database.name });
+    conn = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user, password, database: database.name });
     await conn.query("SET time_zone = '+00:00'"); // the datasource's timezone setting
   });
 
   afterAll(async () => {
     await conn?.end();
     await database.query(`DROP USER IF EXISTS '${user}'@'%'`);
-    await database.query(`DROP USER IF EXISTS '${user}'@'localhost'`);
   });
 
   const cases = dashboard.panels.flatMap((panel) => panel.targets.map((t) => [panel.title, panel.timeFrom, t.rawSql as string, t.format as string] as const));
@@ -184,5 +186,15 @@ describe('asset popularity dashboard against MariaDB', () => {
     const [rows] = (await conn.query(variable?.query as string)) as unknown as [Array<{ resource_type: string }>];
     expect(rows.map((r) => r.resource_type)).toEqual(expect.arrayContaining(['datasets', 'models']));
     await expect(conn.query("INSERT INTO asset_access_total VALUES ('datasets', 'x', 1)")).rejects.toThrow(/denied/i);
+    // Only the tables the panels read: not the catalogue itself.
+    await expect(conn.query('SELECT COUNT(*) FROM assets')).rejects.toThrow(/denied/i);
+  });
+
+  it('caps every query at 10 s and reads the raw log only within the time range', () => {
+    const variable = dashboard.templating.list.find((v) => v.name === 'resource_type');
+    for (const query of [...cases.map((c) => c[2]), variable?.query as string]) {
+      expect(query).toMatch(/^SELECT \/\*\+ MAX_EXECUTION_TIME\(10000\) \*\/ /);
+      if (query.includes('asset_access_log')) expect(query).toMatch(/\$__timeFilter\(accessed_at\)/);
+    }
   });
 });
