@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, secretsOf } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -69,6 +69,43 @@ describe('loadConfig', () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}: .+\\(got "${value.replace(/[()]/g, '\\$&')}"\\)$`));
+  });
+
+  it.each(['handler', 'method', 'status', 'le', 'error_type', 'worker'])('rejects the reserved label %s in METRICS_CUSTOM_LABELS, naming it', (label) => {
+    const problems = problemsOf({ METRICS_CUSTOM_LABELS: `service=api,${label}=x` });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^METRICS_CUSTOM_LABELS: label "${label}" is reserved`));
+  });
+
+  it.each(['__name__=x', '1abc=x', 'a-b=x', 'a b=x', 'service=a,service=b'])('rejects METRICS_CUSTOM_LABELS=%s (Prometheus would drop the scrape)', (value) => {
+    expect(problemsOf({ METRICS_CUSTOM_LABELS: value })[0]).toMatch(/^METRICS_CUSTOM_LABELS: /);
+  });
+
+  it('never shows the database password or the metrics token in a message', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://app:Sup3r%27Secret@db:5432/x', METRICS_TOKEN: '', PORT: 'x' });
+    const text = problems.join('\n');
+    expect(text).toMatch(/^DATABASE_URL: .*\(got "postgres:\/\/app:\*\*\*@db:5432\/x"\)$/m);
+    expect(text).not.toMatch(/Sup3r/);
+    // An unparseable URL is redacted too.
+    expect(problemsOf({ DATABASE_URL: 'mysql://app:hunter2@[bad/x' }).join()).not.toMatch(/hunter2/);
+  });
+
+  it.each(['mysql://root@127.0.0.1:3306/bad-name', 'mysql://root@127.0.0.1:3306/', 'mysql://root@127.0.0.1:3306/a%60b', `mysql://root@h/${'d'.repeat(65)}`])(
+    'stops on a database name that can never work: %s',
+    (url) => {
+      expect(problemsOf({ DATABASE_URL: url })[0]).toMatch(/^DATABASE_URL: the database name .* must be 1 to 64 letters, digits, _ or \$/);
+    },
+  );
+
+  it('reads OTEL_LOG_LEVEL case-insensitively (default warn) and TELEMETRY_SHUTDOWN_TIMEOUT_MS (default 2000)', () => {
+    expect(loadConfig({}).telemetry).toMatchObject({ diagLogLevel: 'warn', shutdownTimeoutMs: 2000 });
+    expect(loadConfig({ OTEL_LOG_LEVEL: 'DEBUG', TELEMETRY_SHUTDOWN_TIMEOUT_MS: '500' }).telemetry).toMatchObject({ diagLogLevel: 'debug', shutdownTimeoutMs: 500 });
+    expect(problemsOf({ OTEL_LOG_LEVEL: 'chatty' })[0]).toMatch(/^OTEL_LOG_LEVEL: /);
+  });
+
+  it('lists the database password (as written and decoded) and the token as secrets', () => {
+    expect(secretsOf(loadConfig({ DATABASE_URL: 'mysql://u:p%40ss@h:3306/db', METRICS_TOKEN: 'tok' })).sort()).toEqual(['p%40ss', 'p@ss', 'tok']);
+    expect(secretsOf(loadConfig({}))).toEqual([]);
   });
 
   it('reports every bad variable at once', () => {

@@ -87,4 +87,29 @@ describe('metrics settings', () => {
     expect(sampleValue(text, 'http_requests_total{handler="/health",method="GET",status="200"}')).toBe(1);
     expect(text).not.toContain('process_cpu_seconds_total');
   });
+
+  it.each<Record<string, string>>([
+    { OTEL_SDK_DISABLED: 'true' },
+    { OTEL_METRICS_EXPORTER: 'none' },
+    { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' },
+  ])(
+    'keeps the access-log metrics on /metrics with %j (the drop alert must not go blind)',
+    async (env) => {
+      const service = await start({ ...env, OTEL_METRIC_EXPORT_INTERVAL: '3600000' });
+      const text = await scrape(service.url);
+      expect(sampleValue(text, 'access_log_rows_dropped_total{reason="queue_full"}')).toBe(0);
+      expect(sampleValue(text, 'access_log_rows_dropped_total{reason="shutdown"}')).toBe(0);
+      expect(text).toMatch(/^access_log_queue_depth \d+/m);
+      expect(text).toMatch(/^access_log_flush_errors_total 0/m);
+    },
+  );
+
+  it('OTEL_METRICS_EXPORTER=none leaves out the SDK process metrics, keeps the HTTP and access-log ones', async () => {
+    const service = await start({ OTEL_METRICS_EXPORTER: 'none' });
+    await fetch(`${service.url}/health`);
+    const text = await scrape(service.url);
+    expect(sampleValue(text, 'http_requests_total{handler="/health",method="GET",status="200"}')).toBe(1);
+    expect(text).not.toContain('process_cpu_seconds_total');
+    expect(text).toContain('access_log_rows_written_total');
+  });
 });
