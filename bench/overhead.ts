@@ -14,7 +14,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import mysql from 'mysql2/promise';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Context } from 'koa';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber, renderPrometheusText } from '../src/telemetry/http-metrics';
@@ -32,6 +31,7 @@ import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { timeRuns } from './lib/timing';
+import { dropDatabases } from './lib/databases';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -260,15 +260,20 @@ async function measureMiddlewareCost(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const conn = await mysql.createConnection({ uri: DATABASE_URL.replace(/\/[^/]*$/, '/') });
-  await conn.query(`DROP DATABASE IF EXISTS \`${new URL(DATABASE_URL).pathname.slice(1)}\``);
-  await conn.end();
-  const scrape = await measureScrape();
-  console.log(scrape);
-  const middlewareCost = await measureMiddlewareCost();
-  console.log(middlewareCost);
-  const overhead = await measureOverhead();
-  console.log(overhead);
+  const serverUrl = DATABASE_URL.replace(/\/[^/]*$/, '/');
+  const databaseName = new URL(DATABASE_URL).pathname.slice(1);
+  await dropDatabases(serverUrl, [databaseName]);
+  let scrape: string, middlewareCost: string, overhead: string;
+  try {
+    scrape = await measureScrape();
+    console.log(scrape);
+    middlewareCost = await measureMiddlewareCost();
+    console.log(middlewareCost);
+    overhead = await measureOverhead();
+    console.log(overhead);
+  } finally {
+    await dropDatabases(serverUrl, [databaseName]);
+  }
   writeSection(
     'overhead',
     `## Telemetry overhead (\`npm run bench:overhead\`)

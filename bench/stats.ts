@@ -22,6 +22,7 @@ import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { WindowSnapshot } from '../src/stats/window-snapshot';
+import { dropDatabases } from './lib/databases';
 import { percentile, timeRuns } from './lib/timing';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -265,8 +266,12 @@ Target: ≤ 3 % throughput loss.`,
 async function main(): Promise<void> {
   const only = process.env.BENCH_STATS_ONLY;
   if (only !== undefined && only !== 'queries' && only !== 'logging') throw new Error(`BENCH_STATS_ONLY must be queries or logging, not ${only}`);
-  if (only !== 'logging') await measureQueriesAndIngest();
-  if (only !== 'queries') await measureLoggingCost();
+  try {
+    if (only !== 'logging') await measureQueriesAndIngest();
+    if (only !== 'queries') await measureLoggingCost();
+  } finally {
+    await dropDatabases(SERVER_URL, [DB_NAME, 'bench_access_log']);
+  }
 }
 
 void main().then(
