@@ -3,7 +3,13 @@ import http from 'node:http';
 
 /** Saturation throughput with wrk pinned to `core` (one thread, `connections` keep-alive connections). */
 export function wrkThroughput(url: string, seconds: number, core = 1, connections = 32): number {
-  const out = execFileSync('taskset', ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });
+  let out: string;
+  try {
+    out = execFileSync('taskset', ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as { status?: number }).status === 127) throw new Error('wrk is not installed: apt-get install wrk');
+    throw error;
+  }
   const match = /Requests\/sec:\s+([\d.]+)/.exec(out);
   if (!match) throw new Error(`unexpected wrk output:\n${out}`);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);

@@ -5,6 +5,12 @@ import { cpuSecondsOf } from './process-cpu';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Every server still running: a bench that fails must not leave them behind, writing to a dropped database. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** The built service (`dist/main.js`) as a child process pinned to one core, with its CPU time readable. */
 export class ServerProcess {
   private child: ChildProcess | undefined;
@@ -24,6 +30,9 @@ export class ServerProcess {
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
+    const child = this.child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     this.url = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     for (;;) {

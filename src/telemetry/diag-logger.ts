@@ -18,6 +18,21 @@ function kindOf(level: string, message: unknown): string {
 }
 
 /**
+ * The SDK's error handler logs an exception as its JSON (`{"stack":…,"message":"connect ECONNREFUSED …"}`): the
+ * message then becomes the line's text and the rest its `err` field.
+ */
+function readable(message: unknown): { text: string; error?: Record<string, unknown> } {
+  const text = String(message);
+  if (!text.startsWith('{')) return { text };
+  try {
+    const error = JSON.parse(text) as Record<string, unknown>;
+    return typeof error.message === 'string' ? { text: `export or SDK error: ${error.message}`, error } : { text };
+  } catch {
+    return { text };
+  }
+}
+
+/**
  * OpenTelemetry's diagnostic logger, written through pino under `component: "opentelemetry"`. A failing exporter
  * reports every attempt (every batch, every interval); each kind of message is logged at most once per
  * `intervalMs`, with the number of repeats left out since the last line, so an unreachable collector is visible
@@ -64,7 +79,8 @@ export class RateLimitedDiagLogger implements DiagLogger {
       if (this.last.size > 1000) this.last.clear(); // bounded, whatever the messages
       this.last.set(kind, { at: now, suppressed: 0 });
       const detail = args.length > 0 ? { args: args.map((a) => (a instanceof Error ? a.message : a)) } : {};
-      this.log[level]({ ...detail, ...(suppressed > 0 ? { repeats_not_logged: suppressed } : {}) }, String(message));
+      const { text, error } = readable(message);
+      this.log[level]({ ...detail, ...(error ? { err: error } : {}), ...(suppressed > 0 ? { repeats_not_logged: suppressed } : {}) }, text);
     } catch {
       // Diagnostics never throw into the SDK or the app.
     }
