@@ -23,6 +23,7 @@ import { RetentionJob } from './access-log/retention-job';
 import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
 import { WindowSnapshot } from './stats/window-snapshot';
+import { LeaderLease } from './db/leader-lease';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -43,7 +44,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
   const stats = new StatsRepository(database);
-  const windowSnapshot = new WindowSnapshot(database, logger);
+  // Exactly one process of all replicas and workers does the background work (24 h snapshot, retention).
+  const lease = new LeaderLease(config.database.url, logger);
+  const isLeader = () => lease.isLeader;
+  const windowSnapshot = new WindowSnapshot(database, logger, undefined, isLeader);
 
   let accessLog: AccessLogWriter | undefined;
   let retention: RetentionJob | undefined;
@@ -54,6 +58,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       repository,
       { retentionDays: config.accessLog.retentionDays, intervalMs: config.accessLog.retentionIntervalMs },
       logger,
+      isLeader,
     );
   }
 
@@ -61,6 +66,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const assetRoutes = new AssetRoutes();
   const observer = new RequestObserver({
     logger,
+    captureSpan: config.telemetry.tracesExporters.length > 0 && !config.telemetry.sdkDisabled,
     subscribers: [
       ...(telemetry?.subscribers ?? []),
       ...(accessLog ? [accessLogSubscriber(accessLog)] : []),
@@ -97,7 +103,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   accessLog?.start();
   retention?.start();
   // The first snapshot as soon as the schema is there, then hourly.
-  void database.whenReady().then(() => windowSnapshot.start());
+  void database.whenReady().then(async () => {
+    await lease.start();
+    windowSnapshot.start();
+  });
 
   const shutdown = new ShutdownSequence(logger)
     .add('http server', () => closeServer(server, config.http.shutdownTimeoutMs), config.http.shutdownTimeoutMs + 1000);
@@ -105,6 +114,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   if (accessLog) shutdown.add('access log flush', () => accessLog.stop(), config.accessLog.shutdownTimeoutMs + 1000);
   if (retention) shutdown.add('access log retention', () => retention.stop());
   shutdown.add('window snapshot', () => windowSnapshot.stop());
+  shutdown.add('background-work lease', () => lease.stop());
   shutdown.add('database pool', () => database.close());
   // Last exports; bounded (TELEMETRY_SHUTDOWN_TIMEOUT_MS) so an unreachable collector cannot hold SIGTERM.
   if (telemetry) shutdown.add('telemetry', () => telemetry.shutdown(), config.telemetry.shutdownTimeoutMs);

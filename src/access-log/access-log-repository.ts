@@ -6,7 +6,9 @@ import { isSuccessfulRead, type AccessRow } from './access-row';
 /**
  * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts
  * entirely or not at all. `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB alike and lets several
- * replicas write the same keys concurrently. Keys are written in sorted order to keep replicas from deadlocking.
+ * replicas write the same keys concurrently. Keys are written in sorted order and the window state row is locked first, so replicas do not deadlock; should
+ * the server still report one (or a lock-wait timeout), the transaction is rolled back whole and the writer retries
+ * it, so nothing counts twice.
  */
 export class AccessLogRepository {
   constructor(private readonly database: Database) {}
@@ -33,6 +35,10 @@ export class AccessLogRepository {
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
+      // One lock order everywhere: the window state row first (shared here, exclusive in the snapshot rebuild),
+      // then the hourly rows, the totals and the window rows, each in key order. Replicas writing the same keys
+      // then queue behind each other instead of deadlocking.
+      const window = await this.lockWindowState(conn);
       await conn.query('INSERT INTO asset_access_log (asset_id, resource_type, method, status, accessed_at) VALUES ?', [
         rows.map((r) => [r.assetId, r.resourceType, r.method, r.status, sqlDateTime(r.accessedAt)]),
       ]);
@@ -45,7 +51,7 @@ export class AccessLogRepository {
           'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
           [byKey(totals).map((t) => [t.type, t.id, t.hits])],
         );
-        await this.addLateRowsToWindow(conn, [...hourly.values()]);
+        await this.addLateRowsToWindow(conn, window, [...hourly.values()]);
       }
       await conn.commit();
     } catch (error) {
@@ -57,19 +63,25 @@ export class AccessLogRepository {
   }
 
   /**
-   * Rows for hours the 24-hour window snapshot already holds (written late, e.g. after an outage) are added to it
-   * too, so the snapshot stays exact. The shared lock on the state row orders this against a rebuild: either the
-   * rebuild sees these rows in `asset_access_hourly`, or this sees the rebuilt range.
+   * The range the 24-hour window snapshot holds, under a shared lock on its state row: that orders this batch
+   * against a rebuild — either the rebuild sees these rows in `asset_access_hourly`, or this sees the rebuilt range.
    */
-  private async addLateRowsToWindow(
-    conn: PoolConnection,
-    hourly: Array<{ type: string; hour: number; id: string; hits: number }>,
-  ): Promise<void> {
+  private async lockWindowState(conn: PoolConnection): Promise<{ from: number; to: number }> {
     const [state] = (await conn.query('SELECT from_hour, to_hour FROM asset_access_window_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
       Array<{ from_hour: Date; to_hour: Date }>,
     ];
-    const from = state[0]?.from_hour.getTime() ?? 0;
-    const to = state[0]?.to_hour.getTime() ?? 0;
+    return { from: state[0]?.from_hour.getTime() ?? 0, to: state[0]?.to_hour.getTime() ?? 0 };
+  }
+
+  /**
+   * Rows for hours the 24-hour window snapshot already holds (written late, e.g. after an outage) are added to it
+   * too, so the snapshot stays exact.
+   */
+  private async addLateRowsToWindow(
+    conn: PoolConnection,
+    { from, to }: { from: number; to: number },
+    hourly: Array<{ type: string; hour: number; id: string; hits: number }>,
+  ): Promise<void> {
     const late = new Map<string, { type: string; id: string; hits: number }>();
     for (const h of hourly) {
       if (h.hour < from || h.hour >= to) continue;

@@ -18,6 +18,20 @@ export interface BatchSink {
 }
 
 export type DropReason = 'queue_full' | 'shutdown';
+export type LockConflict = 'deadlock' | 'lock_wait_timeout';
+
+/** Attempts of one batch while it keeps meeting lock conflicts; beyond, it fails like any write (backoff, kept). */
+const MAX_LOCK_RETRIES = 5;
+
+/** The lock conflict an error reports (MySQL/MariaDB 1213 and 1205), looking through Drizzle's `cause` chain. */
+export function lockConflictOf(error: unknown): LockConflict | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ER_LOCK_DEADLOCK') return 'deadlock';
+    if (code === 'ER_LOCK_WAIT_TIMEOUT') return 'lock_wait_timeout';
+  }
+  return undefined;
+}
 
 /**
  * Takes access rows off the request path: `enqueue` is a push onto a bounded in-memory queue; batches are written
@@ -46,8 +60,14 @@ export class AccessLogWriter {
   private readonly dropped: Counter;
   private readonly flushErrors: Counter;
   private readonly flushDuration: Histogram;
+  private readonly lockRetries: Counter;
   /** Plain counters too, for tests and logs. */
-  readonly stats = { written: 0, dropped: { queue_full: 0, shutdown: 0 } as Record<DropReason, number>, flushErrors: 0 };
+  readonly stats = {
+    written: 0,
+    dropped: { queue_full: 0, shutdown: 0 } as Record<DropReason, number>,
+    flushErrors: 0,
+    lockRetries: { deadlock: 0, lock_wait_timeout: 0 } as Record<LockConflict, number>,
+  };
 
   constructor(
     private readonly sink: BatchSink,
@@ -66,6 +86,10 @@ export class AccessLogWriter {
     // failure (OpenTelemetry only exports a counter once it has been added to).
     this.written.add(0);
     this.flushErrors.add(0);
+    this.lockRetries = meter.createCounter('access_log_write_retries_total', {
+      description: 'Access-log batch writes retried after a deadlock or lock-wait timeout (rolled back whole, so counted once).',
+    });
+    for (const reason of ['deadlock', 'lock_wait_timeout'] as const) this.lockRetries.add(0, { reason });
     for (const reason of ['queue_full', 'shutdown'] as const) this.dropped.add(0, { reason });
     meter
       .createObservableGauge('access_log_queue_depth', { description: 'Access-log rows waiting to be written.' })
@@ -156,7 +180,7 @@ export class AccessLogWriter {
       this.inFlightRows += batch.length;
       const started = performance.now();
       try {
-        await this.sink.insertBatch(batch);
+        await this.insertWithLockRetries(batch);
       } catch (err) {
         if (this.abandoned) return; // already counted as dropped by stop()
         // The batch goes back to the head of the queue; every writer stops until the backoff has passed.
@@ -178,6 +202,25 @@ export class AccessLogWriter {
       this.flushDuration.record((performance.now() - started) / 1000);
       this.written.add(batch.length);
       this.stats.written += batch.length;
+    }
+  }
+
+  /**
+   * A deadlock or lock-wait timeout between replicas writing the same keys is not an outage: the transaction was
+   * rolled back whole (nothing of it counted), so it is tried again at once, a few times, and counted by reason.
+   */
+  private async insertWithLockRetries(batch: AccessRow[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sink.insertBatch(batch);
+        return;
+      } catch (err) {
+        const reason = lockConflictOf(err);
+        if (reason === undefined || attempt >= MAX_LOCK_RETRIES || this.abandoned) throw err;
+        this.lockRetries.add(1, { reason });
+        this.stats.lockRetries[reason]++;
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt)); // jitter: do not collide again
+      }
     }
   }
 

@@ -16,6 +16,8 @@ export class RetentionJob {
     private readonly repository: AccessLogRepository,
     private readonly options: { retentionDays: number; intervalMs: number; batchSize?: number },
     private readonly logger: Logger,
+    /** Whether this process does the background work (`LeaderLease`); one process alone always does. */
+    private readonly isLeader: () => boolean = () => true,
   ) {}
 
   start(): void {
@@ -38,6 +40,7 @@ export class RetentionJob {
   }
 
   private async deleteExpired(now: number): Promise<number> {
+    if (!this.isLeader()) return 0;
     const before = now - this.options.retentionDays * DAY_MS;
     const batch = this.options.batchSize ?? 5000;
     let total = 0;

@@ -11,6 +11,12 @@ export interface Config {
     retryIntervalMs: number;
   };
   log: { level: Env['LOG_LEVEL'] };
+  cluster: {
+    /** WEB_CONCURRENCY: worker processes sharing the port; 1 runs a single process (no primary, no IPC). */
+    workers: number;
+    /** How long a group scrape waits for each worker's metrics. */
+    scrapeTimeoutMs: number;
+  };
   metrics: {
     enabled: boolean;
     namespace: string;

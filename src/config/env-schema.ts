@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { DATABASE_NAME_SYNTAX, databaseNameOf } from '../db/connection-url';
 
@@ -63,6 +64,21 @@ export const envSchema = z.object({
   DB_RETRY_INTERVAL_MS: int(2000, 100, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  // Worker processes behind the one port (node:cluster); 1 is a single process with no primary.
+  WEB_CONCURRENCY: z
+    .string()
+    .default('1')
+    .transform((raw, ctx) => {
+      const value = raw.trim().toLowerCase();
+      const workers = value === 'auto' ? Math.min(64, os.availableParallelism()) : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!(workers >= 1 && workers <= 64)) {
+        ctx.addIssue({ code: 'custom', message: 'expected a whole number from 1 to 64, or auto (one per CPU)' });
+        return z.NEVER;
+      }
+      return workers;
+    }),
+  // How long a scrape of a worker group waits for each worker's metrics; a late worker's last totals are used.
+  CLUSTER_SCRAPE_TIMEOUT_MS: int(1000, 50, 60_000),
 
   ENABLE_METRICS: bool('true'),
   METRICS_NAMESPACE: metricNamePart,

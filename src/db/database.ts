@@ -4,11 +4,15 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import * as schema from './schema';
 import { parseDatabaseUrl } from './connection-url';
+import { getLock, lockName, releaseLock } from './named-lock';
 import { DatabaseNotReadyError, describeDatabaseError, unavailableReason, type UnavailableReason } from './database-errors';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 
 export type Db = MySql2Database<typeof schema>;
+
+/** Longest wait for another replica's migrations before the attempt counts as failed (and is retried). */
+const MIGRATION_LOCK_WAIT_S = 120;
 
 /** Where drizzle-kit writes migrations; the same folder from `src/db` (tsx, vitest) and from `dist/db`. */
 export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', '..', 'drizzle');
@@ -117,6 +121,28 @@ export class Database {
     return this.preparing;
   }
 
+  /**
+   * Replicas starting at once on an empty database: one takes a named lock and migrates; the others wait for the
+   * lock, then find every migration applied and go on. Nobody exits or crash-loops; a wait longer than
+   * MIGRATION_LOCK_WAIT_S is a failed attempt, retried like any other.
+   */
+  private async migrateUnderLock(database: string): Promise<void> {
+    const name = lockName('migrate', database);
+    const conn = await mysql.createConnection({ uri: this.config.url, connectTimeout: this.config.connectTimeoutMs });
+    try {
+      if (!(await getLock(conn, name, 0))) {
+        this.logger.info('another replica is migrating the database; waiting for it');
+        if (!(await getLock(conn, name, MIGRATION_LOCK_WAIT_S))) {
+          throw new DatabaseNotReadyError('migrating', `waited ${MIGRATION_LOCK_WAIT_S} s for another replica's migrations`);
+        }
+      }
+      await migrate(this.db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await releaseLock(conn, name);
+    } finally {
+      await conn.end().catch(() => undefined);
+    }
+  }
+
   private async prepare(): Promise<void> {
     const { serverUrl, database } = parseDatabaseUrl(this.config.url);
     const admin = await mysql.createConnection({ uri: serverUrl, connectTimeout: this.config.connectTimeoutMs });
@@ -126,7 +152,7 @@ export class Database {
       await admin.end().catch(() => undefined);
     }
     if (this.config.migrateOnStart) {
-      await migrate(this.db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await this.migrateUnderLock(database);
     } else {
       // Without migrations we still want to know the schema exists before serving.
       await this.pool.query('SELECT 1 FROM assets LIMIT 1');

@@ -18,6 +18,8 @@ export interface RequestObserverOptions {
     unrouted: (path: string) => AssetTarget | undefined;
   };
   logger: Logger;
+  /** Keep the request's span context for the subscribers (when tracing is on; otherwise there is none to read). */
+  captureSpan?: boolean;
 }
 
 /** Per-request state kept on the Node response, so one listener function serves every request. */
@@ -61,6 +63,7 @@ export class RequestObserver {
   constructor(private readonly options: RequestObserverOptions) {
     const observer = this;
     const subscribers = options.subscribers;
+    const captureSpan = options.captureSpan === true;
     function completeOnClose(this: ObservedResponse): void {
       const ctx = this[CONTEXT];
       if (ctx === undefined) return;
@@ -83,8 +86,9 @@ export class RequestObserver {
     this.middleware = function observeRequest(ctx: Context, next: Next) {
       const res = ctx.res as ObservedResponse;
       res[STARTED] = performance.now();
+      // The wall clock, not timeOrigin + the monotonic clock: over days the two drift apart.
       res[STARTED_MS] = Date.now();
-      res[SPAN] = trace.getActiveSpan()?.spanContext();
+      if (captureSpan) res[SPAN] = trace.getActiveSpan()?.spanContext();
       res[ENTERED] = false;
       res[CONTEXT] = ctx;
       res.on('close', completeOnClose);

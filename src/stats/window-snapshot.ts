@@ -17,8 +17,8 @@ export function targetRange(nowMs: number, settleMs: number): SnapshotRange {
 }
 
 /**
- * Rebuilds `asset_access_window` once per hour from the hourly aggregates. Every replica runs the check; the row
- * lock on the state row makes one of them do the work and the others find it done. Readers see either the old or
+ * Rebuilds `asset_access_window` once per hour from the hourly aggregates. Only the holder of the background-work
+ * lease does it; the row lock on the state row also orders it against a former leader still finishing. Readers see either the old or
  * the new snapshot (they read in a consistent snapshot), never a half-built one.
  */
 export class WindowSnapshot {
@@ -29,6 +29,8 @@ export class WindowSnapshot {
     private readonly database: Database,
     private readonly logger: Logger,
     private readonly options: { intervalMs: number; settleMs: number } = { intervalMs: 60_000, settleMs: 120_000 },
+    /** Whether this process does the background work (`LeaderLease`); one process alone always does. */
+    private readonly isLeader: () => boolean = () => true,
   ) {}
 
   start(): void {
@@ -56,13 +58,14 @@ export class WindowSnapshot {
   }
 
   private async rebuild(nowMs: number): Promise<boolean> {
-    if (!this.database.isReady) return false;
+    if (!this.database.isReady || !this.isLeader()) return false;
     const target = targetRange(nowMs, this.options.settleMs);
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
       const [rows] = (await conn.query('SELECT to_hour FROM asset_access_window_state WHERE id = 1 FOR UPDATE')) as unknown as [Array<{ to_hour: Date }>];
-      if (rows[0]?.to_hour.getTime() === target.toMs) {
+      // Done already, or built further by a process whose clock is ahead: a clock behind never rebuilds backwards.
+      if ((rows[0]?.to_hour.getTime() ?? 0) >= target.toMs) {
         await conn.commit();
         return false;
       }

@@ -2,19 +2,19 @@ import { timingSafeEqual } from 'node:crypto';
 import zlib from 'node:zlib';
 import type Router from '@koa/router';
 import compress from 'koa-compress';
-import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../lifecycle/logger';
-import type { HttpMetrics } from './http-metrics/http-metrics';
+import type { MetricsCollector } from './metrics-collector';
 import { renderPrometheusText, type TextOptions } from './http-metrics/prometheus-text';
 
 export const METRICS_PATH = '/metrics';
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MetricsRouteOptions extends TextOptions {
-  httpMetrics: HttpMetrics;
-  /** The SDK's pull reader (process, runtime and access-log metrics); absent when the SDK is disabled. */
-  sdkReader?: { exporter: PrometheusExporter; serializer: PrometheusSerializer };
+  /** What a scrape renders: this process's metrics, or its process group's. */
+  collector: MetricsCollector;
+  serializer: PrometheusSerializer;
   token: string;
   logger: Logger;
 }
@@ -42,24 +42,18 @@ const compressMetrics = compress({
 
 /**
  * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
- * OpenTelemetry's serializer, in the Prometheus 0.0.4 text format, gzip-compressed when the scraper asks for it.
+ * OpenTelemetry's serializer, in the Prometheus 0.0.4 text format, gzip-compressed when the scraper asks for it. In a
+ * group of worker processes the collector returns the group's metrics, whichever worker took the scrape.
  */
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
   router.get(METRICS_PATH, compressMetrics, async (ctx) => {
     if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
       throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
-    let text = renderPrometheusText(options.httpMetrics, options);
-    if (options.sdkReader) {
-      // A failing SDK collection must not cost the scrape its HTTP metrics.
-      try {
-        const { resourceMetrics, errors } = await options.sdkReader.exporter.collect();
-        if (errors.length > 0) options.logger.warn({ errors: errors.map(String) }, 'metric collection reported errors');
-        text += options.sdkReader.serializer.serialize(resourceMetrics);
-      } catch (err) {
-        options.logger.warn({ err }, 'collecting SDK metrics failed');
-      }
-    }
+    const collected = await options.collector.collect();
+    let text = renderPrometheusText(collected.http, options);
+    if (collected.sdk) text += options.serializer.serialize(collected.sdk);
+    text += collected.extraText;
     ctx.type = PROMETHEUS_CONTENT_TYPE;
     ctx.body = text;
   });

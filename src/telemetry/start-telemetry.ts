@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createNoopMeter, diag } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
@@ -15,6 +16,7 @@ import type { Logger } from '../lifecycle/logger';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber } from './http-metrics';
 import { METRICS_PATH, registerMetricsRoute } from './metrics-route';
 import { registerProcessMetrics } from './process-metrics';
+import { LocalMetricsCollector, type MetricsCollector } from './metrics-collector';
 import { DIAG_LEVELS, RateLimitedDiagLogger } from './diag-logger';
 import type { Telemetry } from './telemetry';
 
@@ -33,7 +35,15 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  *   OTEL_METRICS_EXPORTER / OTEL_TRACES_EXPORTER ask for them.
  * - OpenTelemetry's diagnostics are logged at OTEL_LOG_LEVEL (default warn), each kind at most once a minute.
  */
-export function startTelemetry(config: Config, logger: Logger): Telemetry {
+export interface TelemetryOptions {
+  /**
+   * Where `/metrics` gets its data: given this process's own collector, return the one to use (a worker of a
+   * process group asks the primary for the group's metrics). Default: this process's own.
+   */
+  collectorFor?: (local: LocalMetricsCollector) => MetricsCollector;
+}
+
+export function startTelemetry(config: Config, logger: Logger, options: TelemetryOptions = {}): Telemetry {
   const { metrics: m, telemetry: t, http } = config;
   // OpenTelemetry's own diagnostics (export failures above all) go to our log, rate-limited; silent otherwise.
   diag.setLogger(new RateLimitedDiagLogger(logger), { logLevel: DIAG_LEVELS[t.diagLogLevel], suppressOverrideMessage: true });
@@ -51,9 +61,13 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
   let meterProvider: MeterProvider | undefined;
   let runtimeInstrumentation: RuntimeNodeInstrumentation | undefined;
   let prometheusReader: PrometheusExporter | undefined;
+  const fromEnv = detectResources({ detectors: [envDetector] });
+  // Unique per process (a UUID, as the semantic conventions recommend) unless the environment names one: pushed
+  // metrics of replicas and workers must never merge into one series.
+  const instanceId = fromEnv.attributes['service.instance.id'] ?? randomUUID();
   const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
-    .merge(resourceFromAttributes({ 'service.name': t.serviceName }));
+    .merge(fromEnv)
+    .merge(resourceFromAttributes({ 'service.name': t.serviceName, 'service.instance.id': instanceId }));
   const readers: IMetricReader[] = [];
   // The service's own instruments (the access log's) are on /metrics whenever metrics are enabled, whatever the
   // SDK switches say: an alert on access_log_rows_dropped_total must not go blind because OTLP is off.
@@ -118,17 +132,16 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
   logger.debug({ readers: readers.length, tracing: sdk !== undefined }, 'telemetry started');
 
   const routes: Telemetry['routes'] = [];
-  if (httpMetrics) {
+  const local = httpMetrics ? new LocalMetricsCollector(httpMetrics, prometheusReader, logger) : undefined;
+  const collector = local && (options.collectorFor?.(local) ?? local);
+  if (httpMetrics && collector) {
     routes.push((router) =>
       registerMetricsRoute(router, {
         ...textOptions,
-        httpMetrics,
+        collector,
+        serializer: new PrometheusSerializer(undefined, false, undefined, !m.scopeInfo, !m.scopeInfo),
         token: m.token,
         logger,
-        sdkReader: prometheusReader && {
-          exporter: prometheusReader,
-          serializer: new PrometheusSerializer(undefined, false, undefined, !m.scopeInfo, !m.scopeInfo),
-        },
       }),
     );
   }
@@ -138,6 +151,8 @@ export function startTelemetry(config: Config, logger: Logger): Telemetry {
     routes,
     meter: meterProvider?.getMeter('asset-catalogue') ?? noopMeter,
     httpMetrics,
+    localMetrics: local,
+    instanceId: String(instanceId),
     shutdown: async () => {
       runtimeInstrumentation?.disable();
       await Promise.all([meterProvider?.shutdown(), sdk?.shutdown()]);

@@ -69,6 +69,26 @@ describe('AccessLogWriter', () => {
     expect(writer.queueDepth).toBe(0);
   });
 
+  it('retries a batch at once after a deadlock or lock-wait timeout, counting it once and by reason', async () => {
+    const sink = new FakeSink();
+    const conflicts = ['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK'];
+    const insert = sink.insertBatch.bind(sink);
+    sink.insertBatch = async (rows) => {
+      const code = conflicts.shift();
+      // As Drizzle and mysql2 report it: the driver error as the cause. The transaction was rolled back whole.
+      if (code) throw Object.assign(new Error('query failed'), { cause: Object.assign(new Error(code), { code }) });
+      return insert(rows);
+    };
+    const writer = new AccessLogWriter(sink, { ...options, flushIntervalMs: 60_000 }, createNoopMeter(), logger);
+    for (let i = 0; i < 10; i++) writer.enqueue(row(i));
+    await until(() => sink.rows === 10);
+    expect(sink.batches).toHaveLength(1);
+    expect(writer.stats.lockRetries).toEqual({ deadlock: 2, lock_wait_timeout: 1 });
+    expect(writer.stats.flushErrors).toBe(0);
+    await writer.stop();
+    expect(writer.stats.written).toBe(10);
+  });
+
   it('keeps batches full under a steady trickle of rows while writes are slow', async () => {
     // The regression: a writer that took whatever was queued after each write fell into tiny batches under load.
     const sink = new FakeSink();

@@ -16,6 +16,8 @@ export interface ReceivedMetric {
   name: string;
   scope: string;
   serviceName: string | undefined;
+  /** `service.instance.id` of the process that pushed it. */
+  instanceId: string | undefined;
   dataPoints: Array<{ attributes: Record<string, unknown> }>;
 }
 
@@ -67,7 +69,9 @@ export class OtlpReceiver {
 
   private addMetrics(body: any): void {
     for (const rm of body.resourceMetrics ?? []) {
-      const serviceName = attrs(rm.resource?.attributes)['service.name'] as string | undefined;
+      const resource = attrs(rm.resource?.attributes);
+      const serviceName = resource['service.name'] as string | undefined;
+      const instanceId = resource['service.instance.id'] as string | undefined;
       for (const sm of rm.scopeMetrics ?? []) {
         for (const metric of sm.metrics ?? []) {
           const data = metric.sum ?? metric.gauge ?? metric.histogram ?? {};
@@ -75,6 +79,7 @@ export class OtlpReceiver {
             name: metric.name,
             scope: sm.scope?.name,
             serviceName,
+            instanceId,
             dataPoints: (data.dataPoints ?? []).map((dp: any) => ({ attributes: attrs(dp.attributes) })),
           });
         }

@@ -1,0 +1,76 @@
+import { Histogram } from './histogram';
+import type { HttpMetrics } from './http-metrics';
+
+/**
+ * The HTTP metrics of one process as plain data, for sending between processes (worker → primary → worker) and
+ * summing: counters and histograms add up; the in-progress gauge adds up too, but only over live processes.
+ */
+export interface HistogramSnapshot {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export interface HttpMetricsSnapshot {
+  highr: HistogramSnapshot;
+  handlers: Array<{
+    handler: string;
+    requestSize: HistogramSnapshot;
+    responseSize: HistogramSnapshot;
+    errors: Array<[string, number]>;
+    methods: Array<{ method: string; inProgress: number; requests: Array<[number, number]>; duration: HistogramSnapshot }>;
+  }>;
+}
+
+function histogramSnapshot(h: Histogram): HistogramSnapshot {
+  return { counts: Array.from(h.counts), sum: h.sum, count: h.count };
+}
+
+function addHistogram(into: Histogram, from: HistogramSnapshot): void {
+  // Bucket layouts come from the same configuration in every process; a mismatch is a bug, not data to fold in.
+  if (from.counts.length !== into.counts.length) throw new Error('histogram bucket layouts differ between processes');
+  for (let i = 0; i < from.counts.length; i++) into.counts[i]! += from.counts[i] as number;
+  into.sum += from.sum;
+  into.count += from.count;
+}
+
+export function snapshotHttpMetrics(metrics: HttpMetrics): HttpMetricsSnapshot {
+  const handlers: HttpMetricsSnapshot['handlers'] = [];
+  for (const h of metrics.handlers.values()) {
+    if (h === null) continue;
+    handlers.push({
+      handler: h.handler,
+      requestSize: histogramSnapshot(h.requestSize),
+      responseSize: histogramSnapshot(h.responseSize),
+      errors: [...h.errors],
+      methods: [...h.methods.values()].map((m) => ({
+        method: m.method,
+        inProgress: m.inProgress,
+        requests: [...m.requests],
+        duration: histogramSnapshot(m.duration),
+      })),
+    });
+  }
+  return { highr: histogramSnapshot(metrics.highrDuration), handlers };
+}
+
+/**
+ * Adds a snapshot into `metrics`. With `gauges: false` (a process that is gone) only the counters and histograms
+ * count: its requests are no longer in progress, but its totals must stay in the sums so they never go down.
+ */
+export function addHttpMetricsSnapshot(metrics: HttpMetrics, snapshot: HttpMetricsSnapshot, gauges: boolean): void {
+  addHistogram(metrics.highrDuration, snapshot.highr);
+  for (const h of snapshot.handlers) {
+    const handler = metrics.handlerSeries(h.handler);
+    if (handler === null) continue;
+    addHistogram(handler.requestSize, h.requestSize);
+    addHistogram(handler.responseSize, h.responseSize);
+    for (const [type, count] of h.errors) handler.errors.set(type, (handler.errors.get(type) ?? 0) + count);
+    for (const m of h.methods) {
+      const series = metrics.methodSeries(handler, m.method);
+      if (gauges) series.inProgress += m.inProgress;
+      for (const [key, count] of m.requests) series.requests.set(key, (series.requests.get(key) ?? 0) + count);
+      addHistogram(series.duration, m.duration);
+    }
+  }
+}
