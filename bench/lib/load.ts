@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 
 /** Saturation throughput with wrk pinned to `core` (one thread, `connections` keep-alive connections). */
-export function wrkThroughput(url: string, seconds: number, core = 1, connections = 32): number {
+export function wrkThroughput(url: string, seconds: number, core: number | string = 1, connections = 32): number {
   let out: string;
   try {
     out = execFileSync('taskset', ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url], { encoding: 'utf8' });

@@ -24,3 +24,16 @@ export function localDatabasePid(): number | undefined {
   }
   return undefined;
 }
+
+/** The live children of a process (a cluster primary's workers), from /proc (Linux). */
+export function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
+      .filter((p) => p.trim() !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}

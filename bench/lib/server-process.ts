@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../../test/support/free-port';
-import { cpuSecondsOf } from './process-cpu';
+import { childPids, cpuSecondsOf } from './process-cpu';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -18,7 +18,8 @@ export class ServerProcess {
 
   constructor(
     private readonly env: Record<string, string>,
-    private readonly core = 0,
+    /** CPU list for taskset: one core (`0`) or several (`0,1`). */
+    private readonly core: number | string = 0,
     private readonly entry = 'dist/main.js',
   ) {}
 
@@ -47,9 +48,10 @@ export class ServerProcess {
     }
   }
 
-  /** User + system CPU seconds the server process has used so far. */
+  /** User + system CPU seconds the server process (and, for a worker group, every worker) has used so far. */
   cpuSeconds(): number {
-    return cpuSecondsOf(this.child?.pid ?? 0);
+    const pid = this.child?.pid ?? 0;
+    return [pid, ...childPids(pid)].reduce((sum, p) => sum + cpuSecondsOf(p), 0);
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,7 @@ import type { Logger } from '../lifecycle/logger';
 import type { AssetRoutes } from './asset-routes';
 import type { ErrorState } from './error-middleware';
 import { CLIENT_CLOSED_REQUEST, NO_ROUTE, type RequestOutcome, type RequestSubscriber } from './request-outcome';
-import { routeLayerOf, routeParams } from './route-match';
+import { routeLayerOf, routeParams, type RouteLayer } from './route-match';
 
 export interface RequestObserverOptions {
   subscribers: RequestSubscriber[];
@@ -22,23 +22,51 @@ export interface RequestObserverOptions {
   captureSpan?: boolean;
 }
 
+/**
+ * One request under observation: created when it arrives, completed when its response closes, then handed to the
+ * subscribers as its `RequestOutcome`. A class, so every request has the same shape (one hidden class for V8), and
+ * the only per-request allocation of the observer.
+ */
+class ObservedRequest implements RequestOutcome {
+  route = NO_ROUTE;
+  status = 0;
+  durationSeconds = 0;
+  requestBytes = 0;
+  responseBytes = 0;
+  errorType: string | undefined = undefined;
+  asset: AssetTarget | undefined = undefined;
+  entered = false;
+  /** The route layer that matched path and method (set when entered). */
+  layer: RouteLayer | undefined = undefined;
+
+  constructor(
+    /** Cleared once completed: no reference from the response back to the context afterwards. */
+    public ctx: Context | undefined,
+    readonly method: string,
+    /** `performance.now()` at arrival, for the duration. */
+    readonly started: number,
+    readonly startedAtMs: number,
+    readonly spanContext: SpanContext | undefined,
+  ) {}
+}
+
 /** Per-request state kept on the Node response, so one listener function serves every request. */
-const CONTEXT = Symbol('observer.context');
-const STARTED = Symbol('observer.started');
-const STARTED_MS = Symbol('observer.startedMs');
-const SPAN = Symbol('observer.span');
-const ENTERED = Symbol('observer.entered');
-type ObservedResponse = ServerResponse & {
-  [CONTEXT]?: Context;
-  [STARTED]?: number;
-  [STARTED_MS]?: number;
-  [SPAN]?: SpanContext;
-  [ENTERED]?: boolean;
-};
+const OBSERVED = Symbol('observer.request');
+type ObservedResponse = ServerResponse & { [OBSERVED]?: ObservedRequest };
 
 function contentLength(value: string | number | string[] | undefined): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : 0;
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * The route's own parameters, decoded as the router decodes them: those the router set if the route's layer ran
+ * (it names itself in `_matchedRoute` when it does), else worked out from the path — its handler never ran when the
+ * body parser refused the body (400, 413) or the method is not allowed (405).
+ */
+function paramsOf(ctx: Context, layer: RouteLayer): Record<string, string> {
+  const ran = (ctx as { _matchedRoute?: unknown })._matchedRoute === layer.path;
+  return ran && ctx.params !== undefined ? (ctx.params as Record<string, string>) : routeParams(layer, ctx.path);
 }
 
 /**
@@ -51,9 +79,9 @@ function contentLength(value: string | number | string[] | undefined): number {
  * - `routeMiddleware` goes first on the router, so it runs once a route matched path and method: only then is the
  *   route template known and the request "in progress" under it.
  *
- * Per request this allocates the outcome object and nothing else of its own: one listener created once finds its
- * request through symbol properties on the response (`on`, not `once`, which allocates a wrapper). Subscribers that
- * throw are logged once each and never reach the request.
+ * Per request this allocates one `ObservedRequest` and adds one property to the response: one listener created
+ * once finds its request through it (`on`, not `once`, which allocates a wrapper). Subscribers that throw are
+ * logged once each and never reach the request.
  */
 export class RequestObserver {
   readonly middleware: Middleware;
@@ -65,19 +93,19 @@ export class RequestObserver {
     const subscribers = options.subscribers;
     const captureSpan = options.captureSpan === true;
     function completeOnClose(this: ObservedResponse): void {
-      const ctx = this[CONTEXT];
-      if (ctx === undefined) return;
-      this[CONTEXT] = undefined; // no reference from the response back to the context once recorded
-      let outcome: RequestOutcome;
+      const request = this[OBSERVED];
+      if (request === undefined || request.ctx === undefined) return;
       try {
-        outcome = observer.outcomeOf(ctx, this);
+        observer.complete(request, request.ctx, this);
       } catch (err) {
         observer.warnOnce('observer', err);
         return;
+      } finally {
+        request.ctx = undefined;
       }
       for (const subscriber of subscribers) {
         try {
-          subscriber.completed(outcome);
+          subscriber.completed(request);
         } catch (err) {
           observer.warnOnce(subscriber.name, err);
         }
@@ -85,20 +113,17 @@ export class RequestObserver {
     }
     this.middleware = function observeRequest(ctx: Context, next: Next) {
       const res = ctx.res as ObservedResponse;
-      res[STARTED] = performance.now();
-      // The wall clock, not timeOrigin + the monotonic clock: over days the two drift apart.
-      res[STARTED_MS] = Date.now();
-      if (captureSpan) res[SPAN] = trace.getActiveSpan()?.spanContext();
-      res[ENTERED] = false;
-      res[CONTEXT] = ctx;
+      // The wall clock for the access log's timestamp, the monotonic one for the duration: over days they drift.
+      res[OBSERVED] = new ObservedRequest(ctx, ctx.method, performance.now(), Date.now(), captureSpan ? trace.getActiveSpan()?.spanContext() : undefined);
       res.on('close', completeOnClose);
       return next();
     };
     this.routeMiddleware = function observeRouteEntered(ctx: Context, next: Next) {
-      const res = ctx.res as ObservedResponse;
-      const layer = routeLayerOf(ctx, false);
-      if (layer !== undefined && res[CONTEXT] === ctx && !res[ENTERED]) {
-        res[ENTERED] = true;
+      const request = (ctx.res as ObservedResponse)[OBSERVED];
+      const layer = request === undefined || request.ctx !== ctx || request.entered ? undefined : routeLayerOf(ctx, false);
+      if (layer !== undefined && request !== undefined) {
+        request.entered = true;
+        request.layer = layer;
         const route = layer.path as string;
         for (const subscriber of subscribers) {
           try {
@@ -112,34 +137,25 @@ export class RequestObserver {
     };
   }
 
-  private outcomeOf(ctx: Context, res: ObservedResponse): RequestOutcome {
-    const layer = routeLayerOf(ctx, true);
-    const route = layer === undefined ? NO_ROUTE : (layer.path as string);
+  /** Fills in what is known only now that the response closed. */
+  private complete(request: ObservedRequest, ctx: Context, res: ServerResponse): void {
+    // A route that matched path and method was found on entry; otherwise one that matched the path only (405).
+    const layer = request.layer ?? routeLayerOf(ctx, true);
+    if (layer !== undefined) request.route = layer.path as string;
     const assets = this.options.assets;
-    let asset: AssetTarget | undefined;
     if (assets !== undefined) {
       if (layer === undefined) {
-        asset = assets.unrouted(ctx.path);
+        request.asset = assets.unrouted(ctx.path);
       } else {
-        // The route's own parameters, decoded as the router decodes them (also when its handler never ran: 405, 413).
-        const resolve = assets.routes.resolverOf(route);
-        if (resolve !== undefined) asset = resolve(routeParams(layer, ctx.path));
+        const resolve = assets.routes.resolverOf(request.route);
+        if (resolve !== undefined) request.asset = resolve(paramsOf(ctx, layer));
       }
     }
-    const started = res[STARTED] as number;
-    return {
-      method: ctx.method,
-      route,
-      status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST,
-      startedAtMs: res[STARTED_MS] as number,
-      durationSeconds: (performance.now() - started) / 1000,
-      requestBytes: contentLength(ctx.req.headers['content-length']),
-      responseBytes: contentLength(res.getHeader('content-length')),
-      errorType: (ctx.state as ErrorState).unhandledErrorType,
-      asset,
-      entered: res[ENTERED] === true,
-      spanContext: res[SPAN],
-    };
+    request.status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+    request.durationSeconds = (performance.now() - request.started) / 1000;
+    request.requestBytes = contentLength(ctx.req.headers['content-length']);
+    request.responseBytes = contentLength(res.getHeader('content-length'));
+    request.errorType = (ctx.state as ErrorState).unhandledErrorType;
   }
 
   private warnOnce(name: string, err: unknown): void {

@@ -94,9 +94,25 @@ describe('24-hour window snapshot', () => {
 
   it('rebuilds once per hour however many replicas ask', async () => {
     const other = new WindowSnapshot(service.database, createLogger('silent'), { intervalMs: 3_600_000, settleMs: 0 });
-    await snapshot.rebuildIfStale(now - 5 * HOUR_MS);
+    // A snapshot five hours stale, as after an outage of every leader.
+    await database.query('UPDATE asset_access_window_state SET to_hour = ? WHERE id = 1', [new Date(targetRange(now - 5 * HOUR_MS, 0).toMs)]);
     const results = await Promise.all([snapshot.rebuildIfStale(now), other.rebuildIfStale(now)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await other.rebuildIfStale(now)).toBe(false);
+  });
+
+  it('never rebuilds backwards: a replica whose clock is behind leaves the snapshot as it is', async () => {
+    const [before] = await database.query<Array<{ to_hour: Date; built_at: Date }>>('SELECT to_hour, built_at FROM asset_access_window_state WHERE id = 1');
+    const behind = new WindowSnapshot(service.database, createLogger('silent'), { intervalMs: 3_600_000, settleMs: 0 });
+    expect(await behind.rebuildIfStale(now - 3 * HOUR_MS)).toBe(false);
+    const [after] = await database.query<Array<{ to_hour: Date; built_at: Date }>>('SELECT to_hour, built_at FROM asset_access_window_state WHERE id = 1');
+    expect(after).toEqual(before);
+  });
+
+  it('is not rebuilt by a process that does not hold the background-work lease', async () => {
+    await database.query('UPDATE asset_access_window_state SET to_hour = ? WHERE id = 1', [new Date(targetRange(now - 5 * HOUR_MS, 0).toMs)]);
+    const follower = new WindowSnapshot(service.database, createLogger('silent'), { intervalMs: 3_600_000, settleMs: 0 }, () => false);
+    expect(await follower.rebuildIfStale(now)).toBe(false);
+    expect(await snapshot.rebuildIfStale(now)).toBe(true);
   });
 });
