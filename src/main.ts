@@ -8,7 +8,7 @@
  * `/metrics` answering for the whole group.
  */
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig, secretsOf, type Config } from './config';
+import { ConfigError, loadConfig, secretsOf, tracingOn, type Config } from './config';
 import { createLogger, type Logger } from './lifecycle/logger';
 import { startTelemetry, type TelemetryOptions } from './telemetry';
 import { WORKER_SLOT_ENV } from './cluster/messages';
@@ -68,6 +68,6 @@ function runService(config: Config, baseLogger: Logger): void {
 }
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.log.level, undefined, secretsOf(config));
+const logger = createLogger(config.log.level, undefined, { secrets: secretsOf(config), traceContext: tracingOn(config) });
 if (config.cluster.workers > 1 && cluster.isPrimary) runPrimary(config, logger);
 else runService(config, logger);

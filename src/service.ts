@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config';
+import { tracingOn, type Config } from './config';
 import { Database } from './db';
 import { AssetRepository } from './catalogue/asset-repository';
 import { AssetService } from './catalogue/asset-service';
@@ -66,7 +66,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const assetRoutes = new AssetRoutes();
   const observer = new RequestObserver({
     logger,
-    captureSpan: config.telemetry.tracesExporters.length > 0 && !config.telemetry.sdkDisabled,
+    captureSpan: tracingOn(config),
     subscribers: [
       ...(telemetry?.subscribers ?? []),
       ...(accessLog ? [accessLogSubscriber(accessLog)] : []),

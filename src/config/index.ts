@@ -1,2 +1,2 @@
 export type { Config } from './config';
-export { loadConfig, ConfigError, secretsOf } from './load-config';
+export { loadConfig, ConfigError, secretsOf, tracingOn } from './load-config';

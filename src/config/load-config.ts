@@ -81,3 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function secretsOf(config: Config): string[] {
   return [...databasePasswordForms(config.database.url), ...(config.metrics.token ? [config.metrics.token] : [])];
 }
+
+/** True when traces are exported (an exporter is named and the SDK is not disabled). */
+export function tracingOn(config: Config): boolean {
+  return !config.telemetry.sdkDisabled && config.telemetry.tracesExporters.length > 0;
+}

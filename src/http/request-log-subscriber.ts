@@ -17,7 +17,7 @@ export function requestLogSubscriber(logger: Logger): RequestSubscriber {
           route: outcome.route,
           status: outcome.status,
           duration_ms: Math.round(outcome.durationSeconds * 1_000_000) / 1000,
-          ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+          ...(span ? { trace_id: span.traceId, span_id: span.spanId, trace_flags: `0${span.traceFlags.toString(16)}` } : {}),
         },
         'request',
       );

@@ -6,10 +6,10 @@ import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../lifecycle/logger';
 import type { MetricsCollector } from './metrics-collector';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusTextToOpenMetrics, wantsOpenMetrics } from './openmetrics';
 import { renderPrometheusText, type TextOptions } from './http-metrics/prometheus-text';
 
 export const METRICS_PATH = '/metrics';
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MetricsRouteOptions extends TextOptions {
   /** What a scrape renders: this process's metrics, or its process group's. */
@@ -35,6 +35,8 @@ export const METRICS_GZIP_LEVEL = zlib.constants.Z_BEST_SPEED;
 // gzip (what Prometheus sends) and deflate only: brotli and zstd cost more CPU per scrape for little gain here.
 const compressMetrics = compress({
   threshold: 0,
+  // Both exposition formats, whatever mime-db thinks of application/openmetrics-text.
+  filter: () => true,
   encodingPreference: ['gzip', 'deflate', 'identity'],
   gzip: { level: METRICS_GZIP_LEVEL },
   deflate: { level: METRICS_GZIP_LEVEL },
@@ -42,7 +44,9 @@ const compressMetrics = compress({
 
 /**
  * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
- * OpenTelemetry's serializer, in the Prometheus 0.0.4 text format, gzip-compressed when the scraper asks for it. In a
+ * OpenTelemetry's serializer, gzip-compressed when the scraper asks for it. The format follows `Accept`:
+ * OpenMetrics 1.0.0 (with exemplars) when it names `application/openmetrics-text`, as Prometheus does by default;
+ * otherwise the Prometheus 0.0.4 text, without exemplars. In a
  * group of worker processes the collector returns the group's metrics, whichever worker took the scrape.
  */
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
@@ -50,11 +54,13 @@ export function registerMetricsRoute(router: Router, options: MetricsRouteOption
     if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
       throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
+    const openMetrics = wantsOpenMetrics(ctx.get('accept') || undefined);
     const collected = await options.collector.collect();
-    let text = renderPrometheusText(collected.http, options);
-    if (collected.sdk) text += options.serializer.serialize(collected.sdk);
-    text += collected.extraText;
-    ctx.type = PROMETHEUS_CONTENT_TYPE;
+    let text = renderPrometheusText(collected.http, options, openMetrics);
+    let rest = (collected.sdk ? options.serializer.serialize(collected.sdk) : '') + collected.extraText;
+    if (openMetrics) rest = `${prometheusTextToOpenMetrics(rest)}# EOF\n`;
+    text += rest;
+    ctx.type = openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
     ctx.body = text;
   });
 }

@@ -3,14 +3,9 @@ import { createNoopMeter, diag } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
-import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+// Runtime metrics do not need tracing: this one instrumentation is loaded on its own, not through the metapackage.
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber } from './http-metrics';
@@ -18,6 +13,7 @@ import { METRICS_PATH, registerMetricsRoute } from './metrics-route';
 import { registerProcessMetrics } from './process-metrics';
 import { LocalMetricsCollector, type MetricsCollector } from './metrics-collector';
 import { DIAG_LEVELS, RateLimitedDiagLogger } from './diag-logger';
+import type { Tracing } from './start-tracing';
 import type { Telemetry } from './telemetry';
 
 const noopMeter = createNoopMeter();
@@ -46,7 +42,9 @@ export interface TelemetryOptions {
 export function startTelemetry(config: Config, logger: Logger, options: TelemetryOptions = {}): Telemetry {
   const { metrics: m, telemetry: t, http } = config;
   // OpenTelemetry's own diagnostics (export failures above all) go to our log, rate-limited; silent otherwise.
-  diag.setLogger(new RateLimitedDiagLogger(logger), { logLevel: DIAG_LEVELS[t.diagLogLevel], suppressOverrideMessage: true });
+  const installDiagLogger = () =>
+    diag.setLogger(new RateLimitedDiagLogger(logger), { logLevel: DIAG_LEVELS[t.diagLogLevel], suppressOverrideMessage: true });
+  installDiagLogger();
   const textOptions = { namespace: m.namespace, subsystem: m.subsystem, customLabels: m.customLabels };
   const metricsHandler = new RegExp(`^${escapeRegExp(http.pathPrefix + METRICS_PATH)}$`);
   const httpMetrics = m.enabled
@@ -57,7 +55,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
       })
     : undefined;
 
-  let sdk: NodeSDK | undefined;
+  let tracing: Tracing | undefined;
   let meterProvider: MeterProvider | undefined;
   let runtimeInstrumentation: RuntimeNodeInstrumentation | undefined;
   let prometheusReader: PrometheusExporter | undefined;
@@ -68,6 +66,19 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
   const resource = defaultResource()
     .merge(fromEnv)
     .merge(resourceFromAttributes({ 'service.name': t.serviceName, 'service.instance.id': instanceId }));
+  // Tracing first: its instrumentations must hook module loading before anything else creates an
+  // instrumentation (a RuntimeNodeInstrumentation constructed first left http unpatched, so no server spans).
+  if (!t.sdkDisabled) {
+    // Only when an exporter is named: its module (and the instrumentation metapackage) is not even
+    // loaded otherwise; docs/benchmarks.md measures what it costs.
+    if (t.tracesExporters.length > 0) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startTracing } = require('./start-tracing') as typeof import('./start-tracing');
+      tracing = startTracing(resource, t.tracesExporters);
+    }
+    // NodeSDK installs its own console diagnostics when OTEL_LOG_LEVEL is set: ours go through the service log.
+    if (tracing) installDiagLogger();
+  }
   const readers: IMetricReader[] = [];
   // The service's own instruments (the access log's) are on /metrics whenever metrics are enabled, whatever the
   // SDK switches say: an alert on access_log_rows_dropped_total must not go blind because OTLP is off.
@@ -104,32 +115,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
     }
   }
 
-  if (!t.sdkDisabled) {
-    // Tracing: NodeSDK with the http, koa and mysql2 instrumentations, only when an exporter is named. They are
-    // not loaded otherwise: docs/benchmarks.md measures what they cost.
-    if (t.tracesExporters.length > 0) {
-      sdk = new NodeSDK({
-        resource,
-        autoDetectResources: false,
-        // Explicit (empty) lists: left out, the SDK would default metrics and logs to OTLP on localhost:4318.
-        metricReaders: [],
-        logRecordProcessors: [],
-        spanProcessors: t.tracesExporters.map((name) =>
-          name === 'otlp'
-            ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })
-            : new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }),
-        ),
-        instrumentations: [
-          new HttpInstrumentation(),
-          new KoaInstrumentation(),
-          // No literal values in spans: statements are masked.
-          new MySQL2Instrumentation({ maskStatement: true }),
-        ],
-      });
-      sdk.start();
-    }
-  }
-  logger.debug({ readers: readers.length, tracing: sdk !== undefined }, 'telemetry started');
+  logger.debug({ readers: readers.length, tracing: tracing !== undefined }, 'telemetry started');
 
   const routes: Telemetry['routes'] = [];
   const local = httpMetrics ? new LocalMetricsCollector(httpMetrics, prometheusReader, logger) : undefined;
@@ -155,7 +141,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
     instanceId: String(instanceId),
     shutdown: async () => {
       runtimeInstrumentation?.disable();
-      await Promise.all([meterProvider?.shutdown(), sdk?.shutdown()]);
+      await Promise.all([meterProvider?.shutdown(), tracing?.shutdown()]);
     },
   };
 }

@@ -5,7 +5,7 @@ import { CapturedLogs } from '../support/test-service';
 describe('createLogger', () => {
   it('scrubs every secret from every line, whatever field or error message carries it', () => {
     const logs = new CapturedLogs();
-    const logger = createLogger('info', logs, ['s3cr"et', 'tok3n']);
+    const logger = createLogger('info', logs, { secrets: ['s3cr"et', 'tok3n'] });
     logger.info({ url: 'mysql://u:s3cr"et@h/db' }, 'connecting');
     logger.error({ err: new Error('auth failed with tok3n') }, 'tok3n rejected');
     logger.child({ header: 'Bearer tok3n' }).warn('child');

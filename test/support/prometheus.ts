@@ -23,7 +23,7 @@ export class PrometheusServer {
   log = '';
 
   /** `config` is a prometheus.yml text; files it names relative to `configDir` are resolved there. */
-  async start(config: string, configDir = this.dir): Promise<void> {
+  async start(config: string, configDir = this.dir, flags: string[] = []): Promise<void> {
     const port = await freePort();
     const configPath = path.join(configDir === this.dir ? this.dir : configDir, `prometheus-test-${port}.yml`);
     fs.writeFileSync(configPath, config);
@@ -35,6 +35,7 @@ export class PrometheusServer {
         `--storage.tsdb.path=${path.join(this.dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
         '--log.level=warn',
+        ...flags,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

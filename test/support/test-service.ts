@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loadConfig, secretsOf, type Config } from '../../src/config';
+import { loadConfig, secretsOf, tracingOn, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/lifecycle/logger';
 import { startService, type RunningService } from '../../src/service';
 import { startTelemetry } from '../../src/telemetry';
@@ -31,7 +31,7 @@ export async function startTestService(env: Record<string, string>): Promise<Tes
     ...env,
   });
   const logs = new CapturedLogs();
-  const logger = createLogger(config.log.level, logs, secretsOf(config));
+  const logger = createLogger(config.log.level, logs, { secrets: secretsOf(config), traceContext: tracingOn(config) });
   const telemetry = startTelemetry(config, logger);
   const running = await startService(config, logger, telemetry);
   return { ...running, config, logs, logger, stop: () => running.shutdown.run() };

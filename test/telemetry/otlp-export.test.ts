@@ -54,11 +54,18 @@ describe('OTLP export with tracing on', () => {
     expect(koaRoute).toBeDefined();
   });
 
-  it('puts trace_id and span_id on the request log line', async () => {
+  it('puts trace_id, span_id and trace_flags on the request log line', async () => {
     await fetch(`${url}/health`);
-    await waitFor(() => /"route":"\/health".*"trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}"/.test(service.output()), 5000, 'log line with trace ids');
-    const line = service.output().split('\n').find((l) => /"route":"\/health".*"trace_id"/.test(l)) as string;
-    const traceId = (JSON.parse(line) as { trace_id: string }).trace_id;
+    const requestLine = () =>
+      service
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'request' && l.route === '/health');
+    await waitFor(() => requestLine() !== undefined, 5000, 'the request log line');
+    expect(requestLine()).toMatchObject({ trace_id: expect.stringMatching(/^[0-9a-f]{32}$/), span_id: expect.stringMatching(/^[0-9a-f]{16}$/), trace_flags: '01' });
+    const traceId = requestLine()?.trace_id as string;
     await waitFor(() => receiver.spans.some((s) => s.traceId === traceId), 10_000, 'the logged trace to be exported');
   });
 

@@ -1,3 +1,5 @@
+import type { Exemplar } from './exemplar';
+
 /**
  * A fixed-bucket histogram cell. `counts[i]` holds observations in (bounds[i-1], bounds[i]]; the last slot is +Inf.
  * Recording is a binary search and three additions: no allocation on the request path.
@@ -6,12 +8,15 @@ export class Histogram {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
+  /** The latest exemplar per bucket (same indexes as `counts`); created on the first sampled observation. */
+  exemplars: Array<Exemplar | undefined> | undefined;
 
   constructor(readonly bounds: readonly number[]) {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  observe(value: number): void {
+  /** Records `value`; returns the index of the bucket it fell in (for its exemplar). */
+  observe(value: number): number {
     const bounds = this.bounds;
     let lo = 0;
     let hi = bounds.length;
@@ -23,6 +28,7 @@ export class Histogram {
     this.counts[lo]! += 1;
     this.sum += value;
     this.count += 1;
+    return lo;
   }
 
   /** Cumulative counts per bound (Prometheus `_bucket` values), +Inf last. */

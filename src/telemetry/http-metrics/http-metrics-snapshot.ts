@@ -1,3 +1,4 @@
+import { newer, type Exemplar } from './exemplar';
 import { Histogram } from './histogram';
 import type { HttpMetrics } from './http-metrics';
 
@@ -9,6 +10,8 @@ export interface HistogramSnapshot {
   counts: number[];
   sum: number;
   count: number;
+  /** Latest exemplar per bucket (null where none); absent when none was ever recorded. */
+  exemplars?: Array<Exemplar | null>;
 }
 
 export interface HttpMetricsSnapshot {
@@ -18,12 +21,20 @@ export interface HttpMetricsSnapshot {
     requestSize: HistogramSnapshot;
     responseSize: HistogramSnapshot;
     errors: Array<[string, number]>;
-    methods: Array<{ method: string; inProgress: number; requests: Array<[number, number]>; duration: HistogramSnapshot }>;
+    methods: Array<{
+      method: string;
+      inProgress: number;
+      requests: Array<[number, number]>;
+      requestExemplars?: Array<[number, Exemplar]>;
+      duration: HistogramSnapshot;
+    }>;
   }>;
 }
 
 function histogramSnapshot(h: Histogram): HistogramSnapshot {
-  return { counts: Array.from(h.counts), sum: h.sum, count: h.count };
+  const snapshot: HistogramSnapshot = { counts: Array.from(h.counts), sum: h.sum, count: h.count };
+  if (h.exemplars) snapshot.exemplars = Array.from({ length: h.counts.length }, (_, i) => (h.exemplars?.[i] ? { ...h.exemplars[i] } : null));
+  return snapshot;
 }
 
 function addHistogram(into: Histogram, from: HistogramSnapshot): void {
@@ -32,6 +43,11 @@ function addHistogram(into: Histogram, from: HistogramSnapshot): void {
   for (let i = 0; i < from.counts.length; i++) into.counts[i]! += from.counts[i] as number;
   into.sum += from.sum;
   into.count += from.count;
+  if (from.exemplars) {
+    const slots = (into.exemplars ??= []);
+    // The newest exemplar of the processes wins each bucket.
+    for (let i = 0; i < from.exemplars.length; i++) slots[i] = newer(slots[i], from.exemplars[i]);
+  }
 }
 
 export function snapshotHttpMetrics(metrics: HttpMetrics): HttpMetricsSnapshot {
@@ -47,6 +63,7 @@ export function snapshotHttpMetrics(metrics: HttpMetrics): HttpMetricsSnapshot {
         method: m.method,
         inProgress: m.inProgress,
         requests: [...m.requests],
+        ...(m.requestExemplars ? { requestExemplars: [...m.requestExemplars].map(([key, e]) => [key, { ...e }] as [number, Exemplar]) } : {}),
         duration: histogramSnapshot(m.duration),
       })),
     });
@@ -70,6 +87,10 @@ export function addHttpMetricsSnapshot(metrics: HttpMetrics, snapshot: HttpMetri
       const series = metrics.methodSeries(handler, m.method);
       if (gauges) series.inProgress += m.inProgress;
       for (const [key, count] of m.requests) series.requests.set(key, (series.requests.get(key) ?? 0) + count);
+      for (const [key, exemplar] of m.requestExemplars ?? []) {
+        const kept = (series.requestExemplars ??= new Map());
+        kept.set(key, newer(kept.get(key), exemplar) as Exemplar);
+      }
       addHistogram(series.duration, m.duration);
     }
   }

@@ -1,3 +1,4 @@
+import { TraceFlags } from '@opentelemetry/api';
 import type { RequestSubscriber } from '../../http/request-outcome';
 import type { HttpMetrics } from './http-metrics';
 import { boundMethod } from './labels';
@@ -18,7 +19,10 @@ export function httpMetricsSubscriber(metrics: HttpMetrics): RequestSubscriber {
       if (handler === null) return;
       const series = metrics.methodSeries(handler, boundMethod(outcome.method));
       if (outcome.entered) series.inProgress--;
-      metrics.recordRequest(handler, series, outcome.status, outcome.durationSeconds, outcome.requestBytes, outcome.responseBytes);
+      // A traced, sampled request leaves its trace as exemplar; an unsampled one leaves nothing to link to.
+      const span = outcome.spanContext;
+      const sampled = span !== undefined && (span.traceFlags & TraceFlags.SAMPLED) !== 0 ? span : undefined;
+      metrics.recordRequest(handler, series, outcome.status, outcome.durationSeconds, outcome.requestBytes, outcome.responseBytes, sampled);
       if (outcome.errorType !== undefined) metrics.recordError(handler, outcome.errorType);
     },
   };

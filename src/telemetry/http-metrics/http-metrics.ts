@@ -1,6 +1,7 @@
 import { Histogram } from './histogram';
 import { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';
 import { statusKey } from './labels';
+import { setExemplar, type Exemplar, type SampledSpan } from './exemplar';
 
 export interface HttpMetricsOptions {
   durationBuckets: readonly number[];
@@ -16,6 +17,8 @@ export class MethodSeries {
   inProgress = 0;
   /** Request count per status key (exact code, or class when grouping). */
   readonly requests = new Map<number, number>();
+  /** The latest exemplar per status key of `requests`; created on the first sampled request. */
+  requestExemplars: Map<number, Exemplar> | undefined;
   readonly duration: Histogram;
 
   constructor(
@@ -76,7 +79,10 @@ export class HttpMetrics {
     return series;
   }
 
-  /** Records one finished (or abandoned: status 499) request. */
+  /**
+   * Records one finished (or abandoned: status 499) request. With `span` (the request was traced and sampled) its
+   * trace becomes the exemplar of the duration bucket it fell in and of its request counter series.
+   */
   recordRequest(
     handlerSeries: HandlerSeries,
     methodSeries: MethodSeries,
@@ -84,13 +90,28 @@ export class HttpMetrics {
     seconds: number,
     requestBytes: number,
     responseBytes: number,
+    span?: SampledSpan,
   ): void {
     const key = statusKey(status, this.options.groupStatusCodes);
     methodSeries.requests.set(key, (methodSeries.requests.get(key) ?? 0) + 1);
-    methodSeries.duration.observe(seconds);
+    const bucket = methodSeries.duration.observe(seconds);
+    if (span !== undefined) this.recordExemplars(methodSeries, key, bucket, seconds, span);
     this.highrDuration.observe(seconds);
     handlerSeries.requestSize.observe(requestBytes);
     handlerSeries.responseSize.observe(responseBytes);
+  }
+
+  private recordExemplars(series: MethodSeries, statusKey: number, bucket: number, seconds: number, span: SampledSpan): void {
+    const now = Date.now();
+    setExemplar((series.duration.exemplars ??= []), bucket, span, seconds, now);
+    const exemplars = (series.requestExemplars ??= new Map());
+    const current = exemplars.get(statusKey);
+    if (current === undefined) exemplars.set(statusKey, { traceId: span.traceId, spanId: span.spanId, value: 1, timestampMs: now });
+    else {
+      current.traceId = span.traceId;
+      current.spanId = span.spanId;
+      current.timestampMs = now;
+    }
   }
 
   recordError(handlerSeries: HandlerSeries, errorType: string): void {
