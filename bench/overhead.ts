@@ -5,20 +5,25 @@
  * default configuration vs tracing on (OTLP to a local sink) vs the tracing instrumentations loaded with the
  * sampler off. Routes: the no-op `GET /health` and the DB-backed `GET /datasets/{id}`. The server is pinned to
  * core 0, wrk and the fixed-rate generator to core 1; rounds are interleaved and medians reported.
- * Also: time to render a /metrics scrape holding 1000 HTTP series, ours vs OpenTelemetry's serializer, and the
- * recording path's own CPU per request in process (no network), against the same loop without it.
+ * Also: time to render a /metrics scrape holding 1000 HTTP series, ours vs OpenTelemetry's serializer, and in
+ * OpenMetrics with exemplars; the recording path's own CPU per request in process (no network), against the same
+ * loop without it, and what recording exemplars adds with tracing on; startup time and memory, tracing off and on.
+ * BENCH_OVERHEAD_ONLY=inprocess prints the in-process table alone and writes nothing.
  *
  * Saturation: BENCH_SATURATION_ROUNDS (20) alternating slices of BENCH_SATURATION_SECONDS (2) per variant.
  * Fixed rate: BENCH_ROUNDS (3) slices of BENCH_SECONDS (8) per variant.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Context } from 'koa';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber, renderPrometheusText } from '../src/telemetry/http-metrics';
 import Router from '@koa/router';
-import { createNoopMeter } from '@opentelemetry/api';
+import { createNoopMeter, context, trace, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AccessLogWriter } from '../src/access-log/access-log-writer';
 import { accessLogSubscriber } from '../src/access-log/access-log-subscriber';
 import { assetTargetOf } from '../src/catalogue/asset-target';
@@ -29,7 +34,8 @@ import { METRICS_GZIP_LEVEL } from '../src/telemetry/metrics-route';
 import { fixedRate, wrkThroughput } from './lib/load';
 import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
-import { ServerProcess } from './lib/server-process';
+import { ROOT, ServerProcess } from './lib/server-process';
+import { freePort } from '../test/support/free-port';
 import { timeRuns } from './lib/timing';
 import { dropDatabases } from './lib/databases';
 
@@ -159,13 +165,13 @@ async function measureOverhead(): Promise<string> {
   return lines.join('\n');
 }
 
-function fillRegistry(methodSeries: number): HttpMetrics {
+function fillRegistry(methodSeries: number, span?: { traceId: string; spanId: string }): HttpMetrics {
   const metrics = new HttpMetrics({ durationBuckets: [0.05, 0.1, 0.3, 1, 3, 5], groupStatusCodes: false, excludedHandlers: [] });
   const methods = ['GET', 'POST', 'PUT', 'DELETE'];
   for (let i = 0; i < methodSeries; i++) {
     const h = metrics.handlerSeries(`/v2/resource_${Math.floor(i / methods.length)}/:id`)!;
     const m = metrics.methodSeries(h, methods[i % methods.length]!);
-    metrics.recordRequest(h, m, 200, Math.random(), 100, 1000);
+    metrics.recordRequest(h, m, 200, Math.random(), 100, 1000, span);
   }
   return metrics;
 }
@@ -185,6 +191,11 @@ async function measureScrape(): Promise<string> {
   const gzipBytes = zlib.gzipSync(ours, { level: METRICS_GZIP_LEVEL }).length;
   const gzipDefaultBytes = zlib.gzipSync(ours).length;
   const otelMs = await time(async () => serializer.serialize((await producer.collect()).resourceMetrics), 10);
+  // OpenMetrics with an exemplar on every series that has observations (tracing on, every request sampled).
+  const traced = fillRegistry(1000, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' });
+  const om = renderPrometheusText(traced, options, true);
+  const omGzipMs = await time(() => zlib.gzipSync(renderPrometheusText(traced, options, true), { level: METRICS_GZIP_LEVEL }), 50);
+  const exemplarLines = om.split('\n').filter((l) => l.includes(' # {')).length;
   return [
     '| renderer (1000 handler×method series, ' + `${samples} sample lines, ${(ours.length / 1024).toFixed(0)} KiB) | median ms |`,
     '|---|---:|',
@@ -192,6 +203,7 @@ async function measureScrape(): Promise<string> {
     `| ours: renderPrometheusText | ${oursMs.toFixed(1)} |`,
     `| ours + gzip at zlib's default level 6 (before; ${(gzipDefaultBytes / 1024).toFixed(0)} KiB sent) | ${oursGzipDefaultMs.toFixed(1)} |`,
     `| **ours + gzip at level ${METRICS_GZIP_LEVEL} (what Prometheus receives; ${(gzipBytes / 1024).toFixed(0)} KiB sent)** | **${oursGzipMs.toFixed(1)}** |`,
+    `| **OpenMetrics with exemplars (${exemplarLines} lines carry one; ${(om.length / 1024).toFixed(0)} KiB) + gzip at level ${METRICS_GZIP_LEVEL}** | **${omGzipMs.toFixed(1)}** |`,
   ].join('\n');
 }
 
@@ -211,6 +223,8 @@ async function measureMiddlewareCost(): Promise<string> {
   assetRoutes.add(router, '/datasets/:id', (params) => assetTargetOf('datasets', params.id));
   const writer = new AccessLogWriter({ insertBatch: async () => undefined }, { flushIntervalMs: 1000, batchSize: 500, maxQueue: 10_000_000, shutdownTimeoutMs: 0 }, createNoopMeter(), logger);
   const metricsOnly = new RequestObserver({ logger, subscribers: [httpMetricsSubscriber(metrics)] });
+  // Tracing on: the observer keeps the request's span; sampled, the metrics record its exemplars.
+  const tracedMetrics = new RequestObserver({ logger, subscribers: [httpMetricsSubscriber(metrics)], captureSpan: true });
   const withAccessLog = new RequestObserver({
     logger,
     subscribers: [httpMetricsSubscriber(metrics), accessLogSubscriber(writer)],
@@ -226,9 +240,22 @@ async function measureMiddlewareCost(): Promise<string> {
   const requests = 1_000_000;
   const id = 'data_p7v02a70CbBGKk29T8przBjf';
   const path = `/datasets/${id}`;
-  const run = async (observer: RequestObserver | undefined): Promise<number> => {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  const spanContextOf = (traceFlags: number) => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags });
+  const run = async (observer: RequestObserver | undefined, traceFlags?: number): Promise<number> => {
     const before = process.cpuUsage();
     for (let i = 0; i < requests; i++) {
+      if (traceFlags !== undefined) {
+        // As the http instrumentation runs the request: inside the context of its span.
+        await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContextOf(traceFlags)), async () => {
+          const res = new FakeResponse();
+          const ctx = { res, req: { headers: {} }, state: {}, method: 'GET', path, matched: [layer], _matchedRoute: layer?.path, params: { id } } as unknown as Context;
+          await observer?.middleware(ctx, () => observer.routeMiddleware(ctx, async () => undefined));
+          res.emit('close');
+        });
+        continue;
+      }
       const res = new FakeResponse();
       // What the router leaves on the context once the route ran: its layers, its template and its parameters.
       const ctx = { res, req: { headers: {} }, state: {}, method: 'GET', path, matched: [layer], _matchedRoute: layer?.path, params: { id } } as unknown as Context;
@@ -243,14 +270,22 @@ async function measureMiddlewareCost(): Promise<string> {
   const base: number[] = [];
   const withMetrics: number[] = [];
   const withBoth: number[] = [];
+  const tracedUnsampled: number[] = [];
+  const tracedSampled: number[] = [];
   for (let round = 0; round < 5; round++) {
     base.push(await run(undefined));
     withMetrics.push(await run(metricsOnly));
     withBoth.push(await run(withAccessLog));
+    tracedUnsampled.push(await run(tracedMetrics, TraceFlags.NONE));
+    tracedSampled.push(await run(tracedMetrics, TraceFlags.SAMPLED));
   }
+  contextManager.disable();
+  context.disable();
   await writer.flush();
   const recorded = metrics.handlerSeries('/datasets/:id')?.methods.get('GET')?.duration.count ?? 0;
-  if (recorded !== requests * 10) throw new Error(`recorded ${recorded} of ${requests * 10} requests`);
+  if (recorded !== requests * 20) throw new Error(`recorded ${recorded} of ${requests * 20} requests`);
+  const exemplars = metrics.handlerSeries('/datasets/:id')?.methods.get('GET')?.duration.exemplars?.filter(Boolean).length ?? 0;
+  if (exemplars === 0) throw new Error('the sampled requests left no exemplar');
   if (writer.stats.written !== requests * 5) throw new Error(`access log queued ${writer.stats.written} of ${requests * 5} rows`);
   return `| loop (${requests.toLocaleString('en')} requests × 5 rounds, medians) | ns/request |
 |---|---:|
@@ -258,7 +293,61 @@ async function measureMiddlewareCost(): Promise<string> {
 | request observer + HTTP-metrics subscriber | ${median(withMetrics).toFixed(0)} |
 | request observer + HTTP-metrics and access-log subscribers (asset from the route's parameters) | ${median(withBoth).toFixed(0)} |
 | **our recording path's own cost (metrics)** | **${(median(withMetrics) - median(base)).toFixed(0)}** |
-| **our recording path's own cost (metrics + access log)** | **${(median(withBoth) - median(base)).toFixed(0)}** |`;
+| **our recording path's own cost (metrics + access log)** | **${(median(withBoth) - median(base)).toFixed(0)}** |
+| tracing on: observer (keeps the span) + HTTP-metrics subscriber, request not sampled | ${median(tracedUnsampled).toFixed(0)} |
+| tracing on: the same, request sampled (exemplars recorded) | ${median(tracedSampled).toFixed(0)} |
+| **recording the exemplars (sampled − not sampled)** | **${(median(tracedSampled) - median(tracedUnsampled)).toFixed(0)}** |`;
+}
+
+/** Resident memory of a process now, from /proc (Linux). */
+function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * Startup: process start → `/ready` answering 200 (database migrated), and resident memory at that moment, with
+ * tracing off (the default: the instrumentation metapackage is not loaded) and on. Rounds alternate.
+ */
+async function measureStartup(): Promise<string> {
+  const sink = await otlpSink();
+  const variants = [
+    { name: 'tracing off (default)', env: {} },
+    { name: 'tracing on (OTLP; http, koa, mysql2 instrumentations)', env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } },
+  ];
+  const results = new Map<string, Array<{ ms: number; rss: number }>>();
+  for (let round = 1; round <= 7; round++) {
+    for (const i of rotated(variants.length, round)) {
+      const variant = variants[i]!;
+      const port = await freePort();
+      const started = performance.now();
+      const child = spawn('taskset', ['-c', '0', process.execPath, 'dist/main.js'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATABASE_URL, ...variant.env },
+        stdio: 'ignore',
+      });
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        if (performance.now() - started > 30_000) throw new Error(`${variant.name}: not ready in 30 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const ms = performance.now() - started;
+      const rss = rssMiB(child.pid as number);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      results.set(variant.name, [...(results.get(variant.name) ?? []), { ms, rss }]);
+    }
+  }
+  sink.close();
+  const rows = variants.map((v) => {
+    const r = results.get(v.name) ?? [];
+    return `| ${v.name} | ${median(r.map((x) => x.ms)).toFixed(0)} | ${median(r.map((x) => x.rss)).toFixed(0)} |`;
+  });
+  return `| startup, 7 alternating runs, medians | process start → /ready 200, ms | RSS when ready, MiB |
+|---|---:|---:|
+${rows.join('\n')}`;
 }
 
 async function main(): Promise<void> {
@@ -270,7 +359,7 @@ async function main(): Promise<void> {
     return;
   }
   await dropDatabases(serverUrl, [databaseName]);
-  let scrape: string, middlewareCost: string, overhead: string;
+  let scrape: string, middlewareCost: string, overhead: string, startup: string;
   try {
     scrape = await measureScrape();
     console.log(scrape);
@@ -278,6 +367,8 @@ async function main(): Promise<void> {
     console.log(middlewareCost);
     overhead = await measureOverhead();
     console.log(overhead);
+    startup = await measureStartup();
+    console.log(startup);
   } finally {
     await dropDatabases(serverUrl, [databaseName]);
   }
@@ -300,7 +391,11 @@ ${middlewareCost}
 
 #### Scrape cost
 
-${scrape}`,
+${scrape}
+
+#### Startup
+
+${startup}`,
   );
 }
 

@@ -53,7 +53,8 @@ function layout(specs: PanelSpec[]): Array<Record<string, unknown>> {
   });
 }
 
-const prom = (expr: string, legendFormat = '') => ({ datasource: PROM, expr, legendFormat, range: true });
+/** A Prometheus query; `exemplar` shows the exemplars (trace links) of the series it reads, on latency panels. */
+const prom = (expr: string, legendFormat = '', exemplar = false) => ({ datasource: PROM, expr, legendFormat, range: true, ...(exemplar ? { exemplar: true } : {}) });
 /**
  * Every MySQL query is capped at 10 s by an optimizer hint (MySQL 8; MariaDB reads it as a comment): a dashboard
  * left open on a wide time range cannot pile long queries onto the database the API writes to.
@@ -116,8 +117,9 @@ const red = dashboard(
       title: 'Latency p50 / p95 / p99',
       type: 'timeseries',
       unit: 's',
+      description: 'Dots are exemplars: a traced request in that latency bucket. Click one to open its trace in Jaeger.',
       targets: [0.5, 0.95, 0.99].map((q) =>
-        prom(`histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${q * 100}`),
+        prom(`histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${q * 100}`, true),
       ),
     },
     { title: 'Requests in progress', type: 'timeseries', targets: [prom(`sum by (handler) (http_requests_in_progress{${SEL}})`, '{{handler}}')] },

@@ -50,15 +50,23 @@ function runService(config: Config, baseLogger: Logger): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startService } = require('./service') as typeof import('./service');
 
+  // Signals are taken from the start: one that arrives while the service is still starting (an orchestrator
+  // scaling down at once) shuts it down as soon as it is up, instead of killing it mid-way.
+  let running: import('./service').RunningService | undefined;
+  let stopRequested: string | undefined;
+  const stop = (signal: string) => {
+    if (running) void running.shutdown.run(signal).then(() => process.exit(0));
+    else stopRequested ??= signal;
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits.
+  if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
+
   startService(config, logger, telemetry).then(
-    (running) => {
-      const stop = (signal: string) => {
-        void running.shutdown.run(signal).then(() => process.exit(0));
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits.
-      if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
+    (started) => {
+      running = started;
+      if (stopRequested !== undefined) stop(stopRequested);
     },
     (error: unknown) => {
       logger.fatal({ err: error }, 'failed to start');

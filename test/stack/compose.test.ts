@@ -135,17 +135,34 @@ describe('grafana provisioning', () => {
     datasources: Array<{ uid: string; type: string; user?: string }>;
   };
 
-  it('has two datasources with fixed uids, MySQL read as the read-only user', () => {
+  it('has its datasources with fixed uids, MySQL read as the read-only user', () => {
     expect(datasources.apiVersion).toBe(1);
     expect(datasources.datasources.map((d) => [d.uid, d.type])).toEqual([
       ['prometheus', 'prometheus'],
       ['mysql-catalogue', 'mysql'],
+      ['jaeger', 'jaeger'],
     ]);
     expect(datasources.datasources[1]?.user).toBe('${GRAFANA_MYSQL_USER}');
     // What the user can actually do is tested against MariaDB in dashboard-queries.test.ts; here: nothing but SELECT.
     const grants = fs.readFileSync(path.join(ROOT, 'mysql/grants/grant-grafana.sh'), 'utf8');
     expect(grants).toMatch(/GRANT SELECT ON/);
     expect(grants).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE)/i);
+  });
+
+  it('links exemplars to traces: Prometheus sends trace_id to the Jaeger datasource, latency panels show exemplars', () => {
+    const prometheusDs = datasources.datasources.find((d) => d.uid === 'prometheus') as unknown as { jsonData: { exemplarTraceIdDestinations: Array<{ name: string; datasourceUid: string }> } };
+    const uids = new Set(datasources.datasources.map((d) => d.uid));
+    expect(prometheusDs.jsonData.exemplarTraceIdDestinations).toEqual([{ name: 'trace_id', datasourceUid: 'jaeger' }]);
+    for (const d of prometheusDs.jsonData.exemplarTraceIdDestinations) expect(uids.has(d.datasourceUid)).toBe(true);
+    expect(services.jaeger).toBeDefined();
+    expect((services.prometheus as { command: string[] }).command).toContain('--enable-feature=exemplar-storage');
+    const red = JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana/dashboards/api-red.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr?: string; exemplar?: boolean }> }> };
+    const latency = red.panels.filter((p) => p.targets.some((t) => t.expr?.includes('http_request_duration_seconds_bucket')));
+    expect(latency.length).toBeGreaterThan(0);
+    for (const panel of latency) for (const t of panel.targets) expect(t.exemplar, panel.title).toBe(true);
+    // Only queries of the raw histogram carry exemplars; everything else leaves the option off.
+    const others = red.panels.flatMap((p) => p.targets).filter((t) => !t.expr?.includes('http_request_duration_seconds_bucket'));
+    for (const t of others) expect(t.exemplar).toBeUndefined();
   });
 
   it('dashboards reference only the provisioned datasource uids', () => {
