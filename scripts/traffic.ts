@@ -2,14 +2,21 @@
  * `npm run traffic`: realistic load against a running service so a fresh stack shows live dashboards.
  *
  *   TRAFFIC_URL (http://localhost:8000, include PATH_PREFIX)  TRAFFIC_RPS (20)  TRAFFIC_SECONDS (300, bounded)
+ *   TRAFFIC_SCENARIO (steady | incident)
  *
- * Mix: reads of existing assets with Zipf-skewed popularity (a few are hot), list calls, creates, reads through
+ * steady: reads of existing assets with Zipf-skewed popularity (a few are hot), list calls, creates, reads through
  * /assets and /v2, 404s on unknown ids, and a small share of invalid bodies (400).
+ * incident: the same, with 10 % of requests failing (`/chaos/error`) and 10 % taking 1.5 s (`/chaos/slow`), against a
+ * service started with CHAOS_ENABLED=true: enough for the 5xx-ratio, p99 and error-budget alerts to fire within
+ * their `for` windows.
  */
 import { RESOURCE_TYPES } from '../src/catalogue/resource-types';
 
+export type TrafficScenario = 'steady' | 'incident';
+
 export interface TrafficOptions {
   baseUrl: string;
+  scenario?: TrafficScenario;
   rps: number;
   seconds: number;
   /** Assets created per type before the load starts. */
@@ -57,21 +64,28 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
     }
   }
   const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)] as T;
-  const one = async (): Promise<void> => {
+  /** One request of the steady mix. */
+  const steady = (): Promise<Response> => {
     const type = pick(TYPES);
     const known = ids[type] ?? [];
     const r = Math.random();
-    let request: Promise<Response>;
-    if (r < 0.6 && known.length > 0) request = fetch(`${baseUrl}/${type}/${known[zipf(known.length)]}`);
-    else if (r < 0.7 && known.length > 0) request = fetch(`${baseUrl}/v2/assets/${known[zipf(known.length)]}`);
-    else if (r < 0.8) request = fetch(`${baseUrl}/${type}?limit=${1 + Math.floor(Math.random() * 20)}`);
-    else if (r < 0.87) request = fetch(`${baseUrl}/${type}/${pick(RESOURCE_TYPES).abbreviation}_doesnotexist${Date.now()}`);
-    else if (r < 0.9) request = fetch(`${baseUrl}/stats/top/${type}?limit=5`);
-    else if (r < 0.97) {
-      request = fetch(`${baseUrl}/${type}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `new ${Date.now()}` }) });
-    } else {
-      request = fetch(`${baseUrl}/${type}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ""}' });
-    }
+    if (r < 0.6 && known.length > 0) return fetch(`${baseUrl}/${type}/${known[zipf(known.length)]}`);
+    if (r < 0.7 && known.length > 0) return fetch(`${baseUrl}/v2/assets/${known[zipf(known.length)]}`);
+    if (r < 0.8) return fetch(`${baseUrl}/${type}?limit=${1 + Math.floor(Math.random() * 20)}`);
+    if (r < 0.87) return fetch(`${baseUrl}/${type}/${pick(RESOURCE_TYPES).abbreviation}_doesnotexist${Date.now()}`);
+    if (r < 0.9) return fetch(`${baseUrl}/stats/top/${type}?limit=5`);
+    const body = r < 0.97 ? JSON.stringify({ name: `new ${Date.now()}` }) : '{"name": ""}';
+    return fetch(`${baseUrl}/${type}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  };
+  /** The incident mix: a tenth fails, a tenth takes 1.5 s, the rest is steady. */
+  const incident = (): Promise<Response> => {
+    const r = Math.random();
+    if (r < 0.1) return fetch(`${baseUrl}/chaos/error`);
+    if (r < 0.2) return fetch(`${baseUrl}/chaos/slow?ms=1500`);
+    return steady();
+  };
+  const one = async (): Promise<void> => {
+    const request = options.scenario === 'incident' ? incident() : steady();
     try {
       const response = await request;
       await response.arrayBuffer();
@@ -105,12 +119,17 @@ if (require.main === module) {
   const rps = Number(process.env.TRAFFIC_RPS ?? 20);
   const seconds = Number(process.env.TRAFFIC_SECONDS ?? 300);
   const baseUrl = (process.env.TRAFFIC_URL ?? 'http://localhost:8000').replace(/\/+$/, '');
+  const scenario = process.env.TRAFFIC_SCENARIO ?? 'steady';
+  if (scenario !== 'steady' && scenario !== 'incident') {
+    console.error('TRAFFIC_SCENARIO must be steady or incident');
+    process.exit(1);
+  }
   if (!(rps > 0 && rps <= 5000) || !(seconds > 0 && seconds <= 86_400)) {
     console.error('TRAFFIC_RPS must be in (0, 5000] and TRAFFIC_SECONDS in (0, 86400]');
     process.exit(1);
   }
-  console.log(`traffic: ${rps} req/s for ${seconds} s against ${baseUrl}`);
-  void runTraffic({ baseUrl, rps, seconds, log: console.log }).then(
+  console.log(`traffic (${scenario}): ${rps} req/s for ${seconds} s against ${baseUrl}`);
+  void runTraffic({ baseUrl, rps, seconds, scenario, log: console.log }).then(
     (summary) => console.log(`done: ${JSON.stringify(summary)}`),
     (error: unknown) => {
       console.error(error);

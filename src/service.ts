@@ -24,6 +24,8 @@ import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
 import { WindowSnapshot } from './stats/window-snapshot';
 import { LeaderLease } from './db/leader-lease';
+import { chaosMiddleware } from './chaos/chaos-middleware';
+import { registerChaosRoutes } from './chaos/chaos-routes';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -62,6 +64,11 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     );
   }
 
+  if (config.chaos.enabled) {
+    const { errorRate, latencyMs, latencyRate } = config.chaos;
+    logger.warn({ errorRate, latencyMs, latencyRate }, 'CHAOS_ENABLED: fault injection is on (/chaos/slow, /chaos/error, injected failures and delay); never in production');
+  }
+
   // One observer of every request; the metrics, the access log and the request log subscribe to its outcomes.
   const assetRoutes = new AssetRoutes();
   const observer = new RequestObserver({
@@ -85,7 +92,8 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     routes: [
       (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
-      (router) => registerCatalogueRoutes(router, assetService, assetRoutes),
+      (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
+      ...(config.chaos.enabled ? [registerChaosRoutes] : []),
       (router) => registerStatsRoutes(router, stats),
     ],
   });

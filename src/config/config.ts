@@ -1,4 +1,5 @@
 import type { Env } from './env-schema';
+import type { ChaosSettings } from '../chaos/chaos-settings';
 
 /** The typed configuration that every module receives; built once at startup by `loadConfig`. */
 export interface Config {
@@ -39,6 +40,7 @@ export interface Config {
     retentionDays: number;
     retentionIntervalMs: number;
   };
+  chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;
     serviceName: string;

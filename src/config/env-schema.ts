@@ -15,6 +15,9 @@ const bool = (fallback: 'true' | 'false') =>
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+/** A share from 0 to 1 (`0.05` = 5 %). */
+const share = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+
 const csv = z
   .string()
   .default('')
@@ -143,6 +146,12 @@ export const envSchema = z.object({
   ACCESS_LOG_SHUTDOWN_TIMEOUT_MS: int(5000, 0, 600_000),
   ACCESS_LOG_RETENTION_DAYS: int(90, 1, 36_500),
   ACCESS_LOG_RETENTION_INTERVAL_MS: int(3_600_000, 1000, 86_400_000),
+
+  // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
+  CHAOS_ENABLED: bool('false'),
+  CHAOS_ERROR_RATE: share(0),
+  CHAOS_LATENCY_MS: int(0, 0, 10_000),
+  CHAOS_LATENCY_RATE: share(1),
 
   // Standard OpenTelemetry variables that decide which SDK parts start; the SDK reads the rest itself.
   OTEL_SDK_DISABLED: bool('false'),

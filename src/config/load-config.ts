@@ -65,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
       retentionIntervalMs: e.ACCESS_LOG_RETENTION_INTERVAL_MS,
     },
+    chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {
       sdkDisabled: e.OTEL_SDK_DISABLED,
       serviceName: e.OTEL_SERVICE_NAME,

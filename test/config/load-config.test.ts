@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, secretsOf } from '../../src/config';
 
@@ -65,6 +66,11 @@ describe('loadConfig', () => {
     ['METRICS_CUSTOM_LABELS', 'no-equals-sign'],
     ['ACCESS_LOG_BATCH_SIZE', '0'],
     ['OTEL_TRACES_EXPORTER', 'zipkin'],
+    ['CHAOS_ERROR_RATE', '1.5'],
+    ['CHAOS_LATENCY_MS', '20000'],
+    ['WEB_CONCURRENCY', '0'],
+    ['WEB_CONCURRENCY', '65'],
+    ['WEB_CONCURRENCY', 'many'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -106,6 +112,13 @@ describe('loadConfig', () => {
   it('lists the database password (as written and decoded) and the token as secrets', () => {
     expect(secretsOf(loadConfig({ DATABASE_URL: 'mysql://u:p%40ss@h:3306/db', METRICS_TOKEN: 'tok' })).sort()).toEqual(['p%40ss', 'p@ss', 'tok']);
     expect(secretsOf(loadConfig({}))).toEqual([]);
+  });
+
+  it('reads WEB_CONCURRENCY (default 1; auto = one worker per CPU) and the chaos settings (off by default)', () => {
+    expect(loadConfig({}).cluster).toEqual({ workers: 1, scrapeTimeoutMs: 1000 });
+    expect(loadConfig({ WEB_CONCURRENCY: '4' }).cluster.workers).toBe(4);
+    expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).cluster.workers).toBe(Math.min(64, os.availableParallelism()));
+    expect(loadConfig({}).chaos).toEqual({ enabled: false, errorRate: 0, latencyMs: 0, latencyRate: 1 });
   });
 
   it('reports every bad variable at once', () => {
