@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTraffic } from '../../scripts/traffic';
 import { startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { MYSQL_SERVER_URL, TestDatabase } from '../support/test-database';
 import { TcpProxy } from '../support/tcp-proxy';
-import { PrometheusServer } from '../support/prometheus';
+import { PrometheusServer, repoPrometheusConfig } from '../support/prometheus';
 import { ROOT } from '../support/spawn-service';
 import { expandMysqlMacros, expandPromVariables } from '../support/grafana-macros';
 
@@ -36,19 +36,8 @@ beforeAll(async () => {
   service = await startTestService({ DATABASE_URL: database.url(proxy.hostPort), LOG_LEVEL: 'fatal', ACCESS_LOG_FLUSH_INTERVAL_MS: '100', DB_CONNECT_TIMEOUT_MS: '500' });
   await waitUntilReady(service);
 
-  // The repo's scrape config, with targets on loopback, fast intervals and the rule files by absolute path.
-  const config = parse(fs.readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
-    global: Record<string, string>;
-    rule_files: string[];
-    scrape_configs: Array<{ job_name: string; scrape_interval?: string; static_configs: Array<{ targets: string[] }> }>;
-  };
-  config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
-  config.rule_files = config.rule_files.map((f) => path.join(ROOT, 'prometheus', f));
-  for (const job of config.scrape_configs) {
-    delete job.scrape_interval;
-    job.static_configs = [{ targets: [job.job_name === 'asset-catalogue' ? new URL(service.url).host : '127.0.0.1:9'] }];
-  }
-  await prometheus.start(stringify(config));
+  // The repo's scrape config and rules, with the API on loopback and a fast clock.
+  await prometheus.start(repoPrometheusConfig([new URL(service.url).host]));
 
   // Realistic traffic, with the database cut for a moment so that 5xx and error types appear.
   const traffic = runTraffic({ baseUrl: service.url, rps: 60, seconds: 8, assetsPerType: 8 });

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
 import { TcpProxy } from '../support/tcp-proxy';
-import { PrometheusServer } from '../support/prometheus';
+import { PrometheusServer, repoPrometheusConfig } from '../support/prometheus';
 import { ROOT } from '../support/spawn-service';
 import { expandPromVariables } from '../support/grafana-macros';
 
@@ -31,19 +31,7 @@ beforeAll(async () => {
   healthy = await startTestService({ DATABASE_URL: database.url(), LOG_LEVEL: 'fatal', ACCESS_LOG_ENABLED: 'false' });
   await waitUntilReady(healthy);
 
-  const config = parse(fs.readFileSync(path.join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
-    global: Record<string, string>;
-    rule_files: string[];
-    scrape_configs: Array<{ job_name: string; scrape_interval?: string; static_configs: Array<{ targets: string[] }> }>;
-  };
-  config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
-  config.rule_files = config.rule_files.map((f) => path.join(ROOT, 'prometheus', f));
-  config.scrape_configs = config.scrape_configs.filter((job) => job.job_name === 'asset-catalogue');
-  for (const job of config.scrape_configs) {
-    delete job.scrape_interval;
-    job.static_configs = [{ targets: [new URL(failing.url).host, new URL(healthy.url).host] }];
-  }
-  await prometheus.start(stringify(config));
+  await prometheus.start(repoPrometheusConfig([new URL(failing.url).host, new URL(healthy.url).host], { apiOnly: true }));
 
   // The same traffic to both: 20 reads a second each for 8 s.
   const deadline = Date.now() + 8000;

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
 import { freePort } from './free-port';
 
 export function promtool(args: string[], input?: string): { status: number | null; output: string } {
@@ -74,4 +75,26 @@ export class PrometheusServer {
     if (this.configPath && !this.configPath.startsWith(this.dir)) fs.rmSync(this.configPath, { force: true });
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The repo's `prometheus/prometheus.yml` for a test: the shipped rule files as they are (absolute paths), scrapes and
+ * evaluations every second, the API job scraping `apiTargets` on loopback. Other jobs (the collector) point at a
+ * closed port, or are left out with `apiOnly`.
+ */
+export function repoPrometheusConfig(apiTargets: string[], options: { apiOnly?: boolean } = {}): string {
+  const root = path.resolve(__dirname, '..', '..');
+  const config = parse(fs.readFileSync(path.join(root, 'prometheus/prometheus.yml'), 'utf8')) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    scrape_configs: Array<{ job_name: string; scrape_interval?: string; static_configs: Array<{ targets: string[] }> }>;
+  };
+  config.global = { scrape_interval: '1s', evaluation_interval: '1s' };
+  config.rule_files = config.rule_files.map((f) => path.join(root, 'prometheus', f));
+  if (options.apiOnly) config.scrape_configs = config.scrape_configs.filter((job) => job.job_name === 'asset-catalogue');
+  for (const job of config.scrape_configs) {
+    delete job.scrape_interval;
+    job.static_configs = [{ targets: job.job_name === 'asset-catalogue' ? apiTargets : ['127.0.0.1:9'] }];
+  }
+  return stringify(config);
 }
