@@ -21,6 +21,8 @@ export class ServerProcess {
     /** CPU list for taskset: one core (`0`) or several (`0,1`). */
     private readonly core: number | string = 0,
     private readonly entry = 'dist/main.js',
+    /** Where the server's stdout goes: the bench's own, or /dev/null (a request log at info would flood it). */
+    private readonly stdout: 'inherit' | 'ignore' = 'inherit',
   ) {}
 
   /** Starts the server and waits until `readyPath` answers 200. */
@@ -29,7 +31,7 @@ export class ServerProcess {
     this.child = spawn('taskset', ['-c', String(this.core), process.execPath, this.entry], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...this.env },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', this.stdout, 'inherit'],
     });
     const child = this.child;
     running.add(child);

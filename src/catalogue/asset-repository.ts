@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { assets } from '../db/schema';
 import type { Asset } from './asset-input';
@@ -17,27 +17,48 @@ function toAsset(row: AssetRow): Asset {
   };
 }
 
-/** Data access for assets. Every call first checks the schema is ready, so a DB still coming up answers 503. */
+/**
+ * Data access for assets. Every call first checks the schema is ready, so a DB still coming up answers 503.
+ *
+ * The hot reads are Drizzle prepared queries, built once with placeholders: building the SQL from the query builder
+ * on every request was the largest part of the service's own CPU on `GET /{type}/{id}` (docs/benchmarks.md, "floor").
+ */
 export class AssetRepository {
-  constructor(private readonly database: Database) {}
+  private readonly byId;
+  private readonly page;
+  private readonly total;
+
+  constructor(private readonly database: Database) {
+    const db = database.db;
+    this.byId = db
+      .select()
+      .from(assets)
+      .where(and(eq(assets.id, sql.placeholder('id')), eq(assets.resourceType, sql.placeholder('type'))))
+      .limit(1)
+      .prepare();
+    this.page = db
+      .select()
+      .from(assets)
+      .where(eq(assets.resourceType, sql.placeholder('type')))
+      .orderBy(asc(assets.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare();
+    this.total = db.select({ total: count() }).from(assets).where(eq(assets.resourceType, sql.placeholder('type'))).prepare();
+  }
 
   async list(resourceType: string, offset: number, limit: number): Promise<{ total: number; items: Asset[] }> {
     this.database.assertReady();
-    const db = this.database.db;
     const [rows, totals] = await Promise.all([
-      db.select().from(assets).where(eq(assets.resourceType, resourceType)).orderBy(asc(assets.id)).limit(limit).offset(offset),
-      db.select({ total: count() }).from(assets).where(eq(assets.resourceType, resourceType)),
+      this.page.execute({ type: resourceType, limit, offset }),
+      this.total.execute({ type: resourceType }),
     ]);
     return { total: totals[0]?.total ?? 0, items: rows.map(toAsset) };
   }
 
   async get(resourceType: string, id: string): Promise<Asset | undefined> {
     this.database.assertReady();
-    const rows = await this.database.db
-      .select()
-      .from(assets)
-      .where(and(eq(assets.id, id), eq(assets.resourceType, resourceType)))
-      .limit(1);
+    const rows = await this.byId.execute({ id, type: resourceType });
     return rows[0] ? toAsset(rows[0]) : undefined;
   }
 
