@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       const ratio = median(ratios);
       const cell = (xs: typeof floor) => `${median(xs.map((x) => x.cpuUs)).toFixed(1)} µs (${median(xs.map((x) => x.rps)).toFixed(0)} req/s)`;
       rows.push(
-        `| ${c.name} | ${c.floorName}: ${cell(floor)} | ${cell(ours)} | **${ratio.toFixed(2)}×** (${medianChange(ratios).replace(/^[^(]*/, '').trim()}) | ≤ ${c.target}× ${ratio <= c.target ? '(met)' : '(missed)'} |`,
+        `| ${c.name} | ${c.floorName}: ${cell(floor)} | ${cell(ours)} | **${ratio.toFixed(2)}×** ${medianChange(ratios).replace(/^[^(]*/, '').trim()} | ≤ ${c.target}× ${ratio <= c.target ? '(met)' : '(missed)'} |`,
       );
       console.log(rows.at(-1));
     }
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
 Command: \`npm run bench:floor\` (BENCH_ROUNDS=${ROUNDS}, BENCH_SECONDS=${SECONDS}) — ${machineLine()}.
 Every server pinned to core 0, wrk (1 thread, 32 connections) on core 1, ${ROUNDS} rounds of ${SECONDS} s slices in rotated
 order. The service in its default configuration (metrics and access log on, one request log line per request).
-"ours ÷ floor" is the median of per-round ratios of CPU µs per request, with its 90 % bootstrap interval (as a change).
+"ours ÷ floor" is the median of per-round ratios of CPU µs per request; in brackets its 90 % bootstrap interval, as a change.
 
 | route | floor: CPU/request (throughput) | ours: CPU/request (throughput) | ours ÷ floor | target |
 |---|---|---|---:|---|

@@ -12,7 +12,7 @@ describe('docs/benchmarks.md', () => {
   });
 
   it('gives every generated section its command and the machine as os.cpus() names it', () => {
-    for (const section of ['overhead', 'stats', 'workers']) {
+    for (const section of ['overhead', 'stats', 'workers', 'floor']) {
       const body = doc.slice(doc.indexOf(`<!-- ${section}:start -->`), doc.indexOf(`<!-- ${section}:end -->`));
       expect(body, section).toMatch(/Command: `[^`]*npm run bench:\w+`/);
       expect(body, section).toMatch(/\d+ × [^,]+, \d+ GiB, Node v\d+/);
