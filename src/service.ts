@@ -58,7 +58,11 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     accessLog = new AccessLogWriter(repository, config.accessLog, telemetry?.meter ?? createNoopMeter(), logger);
     retention = new RetentionJob(
       repository,
-      { retentionDays: config.accessLog.retentionDays, intervalMs: config.accessLog.retentionIntervalMs },
+      {
+        retentionDays: config.accessLog.retentionDays,
+        hourlyRetentionDays: config.accessLog.hourlyRetentionDays,
+        intervalMs: config.accessLog.retentionIntervalMs,
+      },
       logger,
       isLeader,
     );

@@ -97,6 +97,16 @@ export class AccessLogRepository {
     );
   }
 
+  /** Deletes up to `limit` hourly aggregate rows of hours before `beforeMs`; returns how many went. */
+  async deleteHourlyOlderThan(beforeMs: number, limit: number): Promise<number> {
+    this.database.assertReady();
+    const [result] = await this.database.pool.query('DELETE FROM asset_access_hourly WHERE hour_start < ? ORDER BY hour_start LIMIT ?', [
+      sqlDateTime(beforeMs),
+      limit,
+    ]);
+    return (result as { affectedRows: number }).affectedRows;
+  }
+
   /** Deletes up to `limit` raw rows older than `beforeMs`; returns how many went. */
   async deleteOlderThan(beforeMs: number, limit: number): Promise<number> {
     this.database.assertReady();

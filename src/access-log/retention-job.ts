@@ -4,8 +4,9 @@ import type { AccessLogRepository } from './access-log-repository';
 const DAY_MS = 86_400_000;
 
 /**
- * Deletes raw access rows older than the retention period, in small batches so no statement holds locks for long;
- * the aggregates are kept. Runs every `intervalMs`; a failing run is logged and tried again next time.
+ * Deletes raw access rows older than `retentionDays` and hourly aggregates older than `hourlyRetentionDays`, in small
+ * batches so no statement holds locks for long; the all-time totals are kept. Runs every `intervalMs` on the process
+ * holding the background-work lease; a failing run is logged and tried again next time.
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | undefined;
@@ -14,7 +15,7 @@ export class RetentionJob {
 
   constructor(
     private readonly repository: AccessLogRepository,
-    private readonly options: { retentionDays: number; intervalMs: number; batchSize?: number },
+    private readonly options: { retentionDays: number; hourlyRetentionDays?: number; intervalMs: number; batchSize?: number },
     private readonly logger: Logger,
     /** Whether this process does the background work (`LeaderLease`); one process alone always does. */
     private readonly isLeader: () => boolean = () => true,
@@ -25,7 +26,7 @@ export class RetentionJob {
     this.timer.unref();
   }
 
-  /** One pass; resolves with the number of rows deleted. */
+  /** One pass; resolves with the number of rows deleted (raw and hourly). */
   runOnce(now = Date.now()): Promise<number> {
     this.running ??= this.deleteExpired(now).finally(() => {
       this.running = undefined;
@@ -41,20 +42,29 @@ export class RetentionJob {
 
   private async deleteExpired(now: number): Promise<number> {
     if (!this.isLeader()) return 0;
-    const before = now - this.options.retentionDays * DAY_MS;
+    const { retentionDays, hourlyRetentionDays } = this.options;
+    let raw = 0;
+    let hourly = 0;
+    try {
+      raw = await this.inBatches((limit) => this.repository.deleteOlderThan(now - retentionDays * DAY_MS, limit));
+      if (hourlyRetentionDays !== undefined) {
+        hourly = await this.inBatches((limit) => this.repository.deleteHourlyOlderThan(now - hourlyRetentionDays * DAY_MS, limit));
+      }
+      if (raw + hourly > 0) this.logger.info({ raw, hourly, retentionDays, hourlyRetentionDays }, 'access log retention');
+    } catch (err) {
+      this.logger.warn({ err, deletedSoFar: raw + hourly }, 'access log retention failed; will retry');
+    }
+    return raw + hourly;
+  }
+
+  private async inBatches(deleteUpTo: (limit: number) => Promise<number>): Promise<number> {
     const batch = this.options.batchSize ?? 5000;
     let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.repository.deleteOlderThan(before, batch);
-        total += deleted;
-        if (deleted < batch || this.stopped) break;
-        await new Promise((r) => setTimeout(r, 10)); // let other writers in between batches
-      }
-      if (total > 0) this.logger.info({ deleted: total, retentionDays: this.options.retentionDays }, 'access log retention');
-    } catch (err) {
-      this.logger.warn({ err, deletedSoFar: total }, 'access log retention failed; will retry');
+    for (;;) {
+      const deleted = await deleteUpTo(batch);
+      total += deleted;
+      if (deleted < batch || this.stopped) return total;
+      await new Promise((r) => setTimeout(r, 10)); // let other writers in between batches
     }
-    return total;
   }
 }

@@ -39,6 +39,7 @@ export interface Config {
     shutdownTimeoutMs: number;
     retentionDays: number;
     retentionIntervalMs: number;
+    hourlyRetentionDays: number;
   };
   chaos: ChaosSettings;
   telemetry: {

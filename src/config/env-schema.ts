@@ -146,6 +146,8 @@ export const envSchema = z.object({
   ACCESS_LOG_SHUTDOWN_TIMEOUT_MS: int(5000, 0, 600_000),
   ACCESS_LOG_RETENTION_DAYS: int(90, 1, 36_500),
   ACCESS_LOG_RETENTION_INTERVAL_MS: int(3_600_000, 1000, 86_400_000),
+  // Hourly aggregates (windowed popularity) are kept this long; the all-time totals are kept for good.
+  ACCESS_LOG_HOURLY_RETENTION_DAYS: int(400, 1, 36_500),
 
   // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
   CHAOS_ENABLED: bool('false'),

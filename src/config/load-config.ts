@@ -64,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shutdownTimeoutMs: e.ACCESS_LOG_SHUTDOWN_TIMEOUT_MS,
       retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
       retentionIntervalMs: e.ACCESS_LOG_RETENTION_INTERVAL_MS,
+      hourlyRetentionDays: e.ACCESS_LOG_HOURLY_RETENTION_DAYS,
     },
     chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {

@@ -185,4 +185,18 @@ describe('retention', () => {
     expect(await (await fetch(`${service.url}/stats/top/experiments`)).json()).toEqual([{ asset_id: 'ancient', hits: 25 }]);
     expect((await rows('asset_id = ?', [datasetId])).length).toBeGreaterThan(0);
   });
+
+  it('deletes hourly aggregates older than ACCESS_LOG_HOURLY_RETENTION_DAYS and keeps the all-time totals', async () => {
+    const hourly = (id: string) => database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_hourly WHERE asset_id = ?', [id]);
+    const veryOld = Date.now() - 500 * 86_400_000;
+    const recent = Date.now() - 10 * 86_400_000;
+    for (let i = 0; i < 3; i++) service.accessLog?.enqueue({ assetId: 'very_old', resourceType: 'projects', method: 'GET', status: 200, accessedAt: veryOld + i * 3_600_000 });
+    service.accessLog?.enqueue({ assetId: 'recent_one', resourceType: 'projects', method: 'GET', status: 200, accessedAt: recent });
+    await flushed();
+    expect(Number((await hourly('very_old'))[0]?.n)).toBe(3);
+    await service.retention?.runOnce();
+    expect(Number((await hourly('very_old'))[0]?.n)).toBe(0); // default 400 days
+    expect(Number((await hourly('recent_one'))[0]?.n)).toBe(1);
+    expect(await (await fetch(`${service.url}/stats/top/projects`)).json()).toEqual(expect.arrayContaining([{ asset_id: 'very_old', hits: 3 }]));
+  });
 });
