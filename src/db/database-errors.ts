@@ -59,10 +59,6 @@ export function unavailableReason(error: unknown): UnavailableReason | undefined
   return undefined;
 }
 
-export function isDatabaseUnavailable(error: unknown): boolean {
-  return unavailableReason(error) !== undefined;
-}
-
 /** The driver's short reason, for the log only (it may name host, port, user and schema), without the SQL text. */
 export function describeDatabaseError(error: unknown): string {
   for (const e of causes(error)) {

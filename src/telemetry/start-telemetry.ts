@@ -6,7 +6,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 // Runtime metrics do not need tracing: this one instrumentation is loaded on its own, not through the metapackage.
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics';
-import type { Config } from '../config';
+import { tracingOn, type Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 import { HttpMetrics, HttpMetricsProducer, httpMetricsSubscriber } from './http-metrics';
 import { METRICS_PATH, registerMetricsRoute } from './metrics-route';
@@ -68,16 +68,14 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
     .merge(resourceFromAttributes({ 'service.name': t.serviceName, 'service.instance.id': instanceId }));
   // Tracing first: its instrumentations must hook module loading before anything else creates an
   // instrumentation (a RuntimeNodeInstrumentation constructed first left http unpatched, so no server spans).
-  if (!t.sdkDisabled) {
-    // Only when an exporter is named: its module (and the instrumentation metapackage) is not even
-    // loaded otherwise; docs/benchmarks.md measures what it costs.
-    if (t.tracesExporters.length > 0) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { startTracing } = require('./start-tracing') as typeof import('./start-tracing');
-      tracing = startTracing(resource, t.tracesExporters);
-    }
+  // Only when an exporter is named: its module (and the instrumentation metapackage) is not even loaded otherwise;
+  // docs/benchmarks.md measures what it costs.
+  if (tracingOn(config)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startTracing } = require('./start-tracing') as typeof import('./start-tracing');
+    tracing = startTracing(resource, t.tracesExporters);
     // NodeSDK installs its own console diagnostics when OTEL_LOG_LEVEL is set: ours go through the service log.
-    if (tracing) installDiagLogger();
+    installDiagLogger();
   }
   const readers: IMetricReader[] = [];
   // The service's own instruments (the access log's) are on /metrics whenever metrics are enabled, whatever the
@@ -137,8 +135,6 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
     routes,
     meter: meterProvider?.getMeter('asset-catalogue') ?? noopMeter,
     httpMetrics,
-    localMetrics: local,
-    instanceId: String(instanceId),
     shutdown: async () => {
       runtimeInstrumentation?.disable();
       await Promise.all([meterProvider?.shutdown(), tracing?.shutdown()]);
