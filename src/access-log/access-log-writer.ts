@@ -1,4 +1,5 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
+import { lockConflictOf, type LockConflict } from '../db/database-errors';
 import type { Logger } from '../lifecycle/logger';
 import type { AccessRow } from './access-row';
 
@@ -18,20 +19,9 @@ export interface BatchSink {
 }
 
 export type DropReason = 'queue_full' | 'shutdown';
-export type LockConflict = 'deadlock' | 'lock_wait_timeout';
 
 /** Attempts of one batch while it keeps meeting lock conflicts; beyond, it fails like any write (backoff, kept). */
 const MAX_LOCK_RETRIES = 5;
-
-/** The lock conflict an error reports (MySQL/MariaDB 1213 and 1205), looking through Drizzle's `cause` chain. */
-export function lockConflictOf(error: unknown): LockConflict | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'ER_LOCK_DEADLOCK') return 'deadlock';
-    if (code === 'ER_LOCK_WAIT_TIMEOUT') return 'lock_wait_timeout';
-  }
-  return undefined;
-}
 
 /**
  * Takes access rows off the request path: `enqueue` is a push onto a bounded in-memory queue; batches are written

@@ -59,6 +59,19 @@ export function unavailableReason(error: unknown): UnavailableReason | undefined
   return undefined;
 }
 
+/** A lock conflict between concurrent writers: the server rolled the statement back and the transaction can be retried. */
+export type LockConflict = 'deadlock' | 'lock_wait_timeout';
+
+/** The lock conflict an error reports (MySQL/MariaDB 1213 and 1205), looking through Drizzle's `cause` chain. */
+export function lockConflictOf(error: unknown): LockConflict | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ER_LOCK_DEADLOCK') return 'deadlock';
+    if (code === 'ER_LOCK_WAIT_TIMEOUT') return 'lock_wait_timeout';
+  }
+  return undefined;
+}
+
 /** The driver's short reason, for the log only (it may name host, port, user and schema), without the SQL text. */
 export function describeDatabaseError(error: unknown): string {
   for (const e of causes(error)) {
