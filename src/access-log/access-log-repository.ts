@@ -6,9 +6,9 @@ import { isSuccessfulRead, type AccessRow } from './access-row';
 /**
  * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts
  * entirely or not at all. `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB alike and lets several
- * replicas write the same keys concurrently. Keys are written in sorted order and the window state row is locked first, so replicas do not deadlock; should
- * the server still report one (or a lock-wait timeout), the transaction is rolled back whole and the writer retries
- * it, so nothing counts twice.
+ * replicas write the same keys concurrently. Keys are written in sorted order and the window state row is locked
+ * first, so replicas do not deadlock; should the server still report one (or a lock-wait timeout), the transaction
+ * is rolled back whole and the writer retries it, so nothing counts twice.
  */
 export class AccessLogRepository {
   constructor(private readonly database: Database) {}
@@ -98,22 +98,19 @@ export class AccessLogRepository {
   }
 
   /** Deletes up to `limit` hourly aggregate rows of hours before `beforeMs`; returns how many went. */
-  async deleteHourlyOlderThan(beforeMs: number, limit: number): Promise<number> {
-    this.database.assertReady();
-    const [result] = await this.database.pool.query('DELETE FROM asset_access_hourly WHERE hour_start < ? ORDER BY hour_start LIMIT ?', [
-      sqlDateTime(beforeMs),
-      limit,
-    ]);
-    return (result as { affectedRows: number }).affectedRows;
+  deleteHourlyOlderThan(beforeMs: number, limit: number): Promise<number> {
+    return this.deleteBefore('DELETE FROM asset_access_hourly WHERE hour_start < ? ORDER BY hour_start LIMIT ?', beforeMs, limit);
   }
 
   /** Deletes up to `limit` raw rows older than `beforeMs`; returns how many went. */
-  async deleteOlderThan(beforeMs: number, limit: number): Promise<number> {
+  deleteOlderThan(beforeMs: number, limit: number): Promise<number> {
+    return this.deleteBefore('DELETE FROM asset_access_log WHERE accessed_at < ? ORDER BY accessed_at LIMIT ?', beforeMs, limit);
+  }
+
+  /** Runs one bounded, time-ordered delete (`statement` binds the instant, then the limit). */
+  private async deleteBefore(statement: string, beforeMs: number, limit: number): Promise<number> {
     this.database.assertReady();
-    const [result] = await this.database.pool.query('DELETE FROM asset_access_log WHERE accessed_at < ? ORDER BY accessed_at LIMIT ?', [
-      sqlDateTime(beforeMs),
-      limit,
-    ]);
+    const [result] = await this.database.pool.query(statement, [sqlDateTime(beforeMs), limit]);
     return (result as { affectedRows: number }).affectedRows;
   }
 }
