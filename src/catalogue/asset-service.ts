@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error';
+import { parseIntParam } from '../http/int-param';
 import { assetInputSchema, type Asset, type AssetInput, type AssetPage } from './asset-input';
 import { generateAssetId, resourceTypeOfAssetId } from './asset-id';
 import { isAssetIdSyntax } from './asset-target';
@@ -21,15 +22,6 @@ export function parseAssetInput(body: unknown): AssetInput {
     throw AppError.badRequest(`${field}: ${message}`, { field });
   }
   return parsed.data;
-}
-
-function parseIntParam(name: string, raw: unknown, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw AppError.badRequest(`${name} must be an integer from ${min} to ${max}`, { parameter: name });
-  }
-  return value;
 }
 
 export function parsePagination(query: Record<string, unknown>): { offset: number; limit: number } {
@@ -78,12 +70,12 @@ export class AssetService {
   }
 
   async replace(type: ResourceType, id: string, input: AssetInput): Promise<Asset> {
-    const updated = isAssetIdSyntax(id) && await this.repository.update(type.name, id, {
+    const updated = isAssetIdSyntax(id) && (await this.repository.update(type.name, id, {
       name: input.name,
       description: input.description ?? null,
       keywords: input.keywords ?? [],
       date_modified: new Date().toISOString(),
-    });
+    }));
     if (!updated) throw AppError.notFound(`no ${type.name} asset with identifier ${id}`);
     return this.get(type, id);
   }

@@ -1,16 +1,10 @@
 import type Router from '@koa/router';
-import { AppError } from '../errors/app-error';
+import { parseIntParam } from '../http/int-param';
 import { ChaosError } from './chaos-error';
 import { ERROR_STATUS, SLOW_MS } from './chaos-settings';
 
-function intParam(name: string, raw: unknown, bounds: { min: number; max: number; default: number }): number {
-  if (raw === undefined || raw === '') return bounds.default;
-  const value = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= bounds.min && value <= bounds.max)) {
-    throw AppError.badRequest(`${name} must be an integer from ${bounds.min} to ${bounds.max}`, { parameter: name });
-  }
-  return value;
-}
+const intParam = (name: string, raw: unknown, bounds: { min: number; max: number; default: number }) =>
+  parseIntParam(name, raw, bounds.default, bounds.min, bounds.max);
 
 /**
  * Routes that misbehave on request, for seeing dashboards and alerts react (registered only when CHAOS_ENABLED):
