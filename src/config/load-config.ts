@@ -1,5 +1,6 @@
 import { databasePasswordForms, redactDatabaseUrl } from '../db/connection-url';
 import { envSchema } from './env-schema';
+import type { Config } from './config';
 
 /** How a variable's value may appear in a message: secrets never verbatim. */
 function shownValue(name: string, value: string): string {
@@ -7,7 +8,6 @@ function shownValue(name: string, value: string): string {
   if (name === 'METRICS_TOKEN') return '***';
   return value;
 }
-import type { Config } from './config';
 
 /** Thrown when the environment does not describe a valid configuration; its message names every bad variable. */
 export class ConfigError extends Error {

@@ -60,16 +60,6 @@ function contentLength(value: string | number | string[] | undefined): number {
 }
 
 /**
- * The route's own parameters, decoded as the router decodes them: those the router set if the route's layer ran
- * (it names itself in `_matchedRoute` when it does), else worked out from the path — its handler never ran when the
- * body parser refused the body (400, 413) or the method is not allowed (405).
- */
-function paramsOf(ctx: Context, layer: RouteLayer): Record<string, string> {
-  const ran = (ctx as { _matchedRoute?: unknown })._matchedRoute === layer.path;
-  return ran && ctx.params !== undefined ? (ctx.params as Record<string, string>) : routeParams(layer, ctx.path);
-}
-
-/**
  * Observes every request once and tells each subscriber what happened. The outcome is taken when the Node
  * response closes: by then Koa has set the final status (a handler that threw is 500, not the 404 seen right after
  * `await next()`), and a response that never finished is a client that hung up (499).
@@ -148,7 +138,7 @@ export class RequestObserver {
         request.asset = assets.unrouted(ctx.path);
       } else {
         const resolve = assets.routes.resolverOf(request.route);
-        if (resolve !== undefined) request.asset = resolve(paramsOf(ctx, layer));
+        if (resolve !== undefined) request.asset = resolve(routeParams(ctx, layer));
       }
     }
     request.status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;

@@ -31,7 +31,12 @@ export function routeLayerOf(ctx: { method: string }, acceptPathOnly: boolean): 
   return acceptPathOnly ? pathOnly : undefined;
 }
 
-/** The route's parameters for this path, decoded as the router decodes them (also when its handler never ran). */
-export function routeParams(layer: RouteLayer, path: string): Record<string, string> {
-  return layer.params(path, layer.captures(path), {});
+/**
+ * The route's own parameters, decoded as the router decodes them: those the router set if the route's layer ran
+ * (it names itself in `_matchedRoute` when it does), else worked out from the path — its handler never ran when the
+ * body parser refused the body (400, 413) or the method is not allowed (405).
+ */
+export function routeParams(ctx: { path: string; params?: unknown }, layer: RouteLayer): Record<string, string> {
+  const ran = (ctx as { _matchedRoute?: unknown })._matchedRoute === layer.path;
+  return ran && ctx.params !== undefined ? (ctx.params as Record<string, string>) : layer.params(ctx.path, layer.captures(ctx.path), {});
 }
