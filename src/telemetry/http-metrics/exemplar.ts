@@ -18,19 +18,16 @@ export interface SampledSpan {
 }
 
 /**
- * Stores an exemplar in `slots[index]`, reusing the object already there: after the first request per bucket,
- * recording one allocates nothing.
+ * The exemplar that replaces `current`: `current` itself, overwritten, when there is one — after the first request
+ * per bucket or series, recording an exemplar allocates nothing.
  */
-export function setExemplar(slots: Array<Exemplar | undefined>, index: number, span: SampledSpan, value: number, timestampMs: number): void {
-  const current = slots[index];
-  if (current === undefined) {
-    slots[index] = { traceId: span.traceId, spanId: span.spanId, value, timestampMs };
-    return;
-  }
+export function nextExemplar(current: Exemplar | undefined, span: SampledSpan, value: number, timestampMs: number): Exemplar {
+  if (current === undefined) return { traceId: span.traceId, spanId: span.spanId, value, timestampMs };
   current.traceId = span.traceId;
   current.spanId = span.spanId;
   current.value = value;
   current.timestampMs = timestampMs;
+  return current;
 }
 
 /** The later of two exemplars (summing snapshots of several processes keeps the newest). */

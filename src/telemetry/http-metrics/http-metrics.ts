@@ -1,7 +1,7 @@
 import { Histogram } from './histogram';
 import { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';
 import { statusKey } from './labels';
-import { setExemplar, type Exemplar, type SampledSpan } from './exemplar';
+import { nextExemplar, type Exemplar, type SampledSpan } from './exemplar';
 
 export interface HttpMetricsOptions {
   durationBuckets: readonly number[];
@@ -103,15 +103,11 @@ export class HttpMetrics {
 
   private recordExemplars(series: MethodSeries, statusKey: number, bucket: number, seconds: number, span: SampledSpan): void {
     const now = Date.now();
-    setExemplar((series.duration.exemplars ??= []), bucket, span, seconds, now);
-    const exemplars = (series.requestExemplars ??= new Map());
-    const current = exemplars.get(statusKey);
-    if (current === undefined) exemplars.set(statusKey, { traceId: span.traceId, spanId: span.spanId, value: 1, timestampMs: now });
-    else {
-      current.traceId = span.traceId;
-      current.spanId = span.spanId;
-      current.timestampMs = now;
-    }
+    const buckets = (series.duration.exemplars ??= []);
+    buckets[bucket] = nextExemplar(buckets[bucket], span, seconds, now);
+    // A counter's exemplar is one increment.
+    const requests = (series.requestExemplars ??= new Map());
+    requests.set(statusKey, nextExemplar(requests.get(statusKey), span, 1, now));
   }
 
   recordError(handlerSeries: HandlerSeries, errorType: string): void {
