@@ -41,6 +41,8 @@ export class ClusterPrimary {
   private readonly restartDelay = new Map<number, number>(); // by slot
   private readonly pending = new Map<number, PendingScrape>();
   private readonly retired: HttpMetrics;
+  /** `retired` as sent with every scrape; it changes only when a worker exits, so it is taken then, not per scrape. */
+  private retiredSnapshot: HttpMetricsSnapshot;
   private nextScrapeId = 1;
   private restarts = 0;
   private shuttingDown = false;
@@ -55,6 +57,7 @@ export class ClusterPrimary {
       groupStatusCodes: config.metrics.groupStatusCodes,
       excludedHandlers: [],
     });
+    this.retiredSnapshot = snapshotHttpMetrics(this.retired);
   }
 
   start(): void {
@@ -105,7 +108,10 @@ export class ClusterPrimary {
     if (!gone) return;
     this.live.delete(worker.id);
     // Its newest totals stay in the group's sums for good: the counters Prometheus sees never go down.
-    if (gone.latest?.http) addHttpMetricsSnapshot(this.retired, gone.latest.http, false);
+    if (gone.latest?.http) {
+      addHttpMetricsSnapshot(this.retired, gone.latest.http, false);
+      this.retiredSnapshot = snapshotHttpMetrics(this.retired);
+    }
     for (const [id, scrape] of this.pending) if (this.answeredByAll(scrape)) this.answer(id);
     if (this.shuttingDown) return;
     this.restarts++;
@@ -153,7 +159,7 @@ export class ClusterPrimary {
     this.pending.delete(id);
     clearTimeout(scrape.timer);
     const live: GroupMetrics['live'] = [];
-    const kept: HttpMetricsSnapshot[] = [snapshotHttpMetrics(this.retired)];
+    const kept: HttpMetricsSnapshot[] = [this.retiredSnapshot];
     let missed = 0;
     for (const [workerId, worker] of this.live) {
       const fresh = scrape.answers.get(workerId);
