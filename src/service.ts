@@ -22,7 +22,7 @@ import { requestLogSubscriber } from './http/request-log-subscriber';
 import { RetentionJob } from './access-log/retention-job';
 import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
-import { WindowSnapshot } from './stats/window-snapshot';
+import { PeriodRollup } from './stats/period-rollup';
 import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
 import { registerChaosRoutes } from './chaos/chaos-routes';
@@ -45,11 +45,11 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningService> {
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
-  const stats = new StatsRepository(database);
-  // Exactly one process of all replicas and workers does the background work (24 h snapshot, retention).
+  const stats = new StatsRepository(database, { minuteRetentionDays: config.accessLog.retentionDays });
+  // Exactly one process of all replicas and workers does the background work (day and month roll-ups, retention).
   const lease = new LeaderLease(config.database.url, logger);
   const isLeader = () => lease.isLeader;
-  const windowSnapshot = new WindowSnapshot(database, logger, undefined, isLeader);
+  const rollup = new PeriodRollup(database, logger, undefined, isLeader);
 
   let accessLog: AccessLogWriter | undefined;
   let retention: RetentionJob | undefined;
@@ -114,10 +114,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   void database.startPreparing();
   accessLog?.start();
   retention?.start();
-  // The first snapshot as soon as the schema is there, then hourly.
+  // The first roll-up as soon as the schema is there, then every minute (each closed day and month once).
   void database.whenReady().then(async () => {
     await lease.start();
-    windowSnapshot.start();
+    rollup.start();
   });
 
   const shutdown = new ShutdownSequence(logger)
@@ -125,7 +125,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   // The access log is flushed after the last request finished and before the pool closes.
   if (accessLog) shutdown.add('access log flush', () => accessLog.stop(), config.accessLog.shutdownTimeoutMs + 1000);
   if (retention) shutdown.add('access log retention', () => retention.stop());
-  shutdown.add('window snapshot', () => windowSnapshot.stop());
+  shutdown.add('access roll-up', () => rollup.stop());
   shutdown.add('background-work lease', () => lease.stop());
   shutdown.add('database pool', () => database.close());
   // Last exports; bounded (TELEMETRY_SHUTDOWN_TIMEOUT_MS) so an unreachable collector cannot hold SIGTERM.

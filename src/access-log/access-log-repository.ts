@@ -1,14 +1,43 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { sqlDateTime, type Database } from '../db';
-import { hourStart } from '../db/hours';
+import { type Grain, dayStart, hourStart, minuteStart, monthStart, periodStart } from '../db/time-grains';
+import { PERIOD_TABLES } from '../db/period-tables';
 import { isSuccessfulRead, type AccessRow } from './access-row';
 
+interface PeriodHits {
+  period: number;
+  type: string;
+  id: string;
+  hits: number;
+}
+
+/** Successful reads of a batch summed per (period, type, asset), in primary-key order: one lock order everywhere. */
+class PeriodCounts {
+  private readonly counts = new Map<string, PeriodHits>();
+
+  add(period: number, type: string, id: string, hits: number): void {
+    const key = `${period}\u0000${type}\u0000${id}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.hits += hits;
+    else this.counts.set(key, { period, type, id, hits });
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** Key order; the period is a fixed-width epoch (13 digits until 2286), so string order is time order. */
+  sorted(): PeriodHits[] {
+    return [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  }
+}
+
 /**
- * Writes batches of access rows: the raw rows and the additive aggregates in one transaction, so a batch counts
- * entirely or not at all. `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB alike and lets several
- * replicas write the same keys concurrently. Keys are written in sorted order and the window state row is locked
- * first, so replicas do not deadlock; should the server still report one (or a lock-wait timeout), the transaction
- * is rolled back whole and the writer retries it, so nothing counts twice.
+ * Writes batches of access rows: the raw rows and the additive aggregates (per minute, per hour, all time) in one
+ * transaction, so a batch counts entirely or not at all. `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB
+ * alike and lets several replicas write the same keys concurrently. Keys are written in sorted order and the roll-up
+ * state row is locked first, so replicas do not deadlock; should the server still report one (or a lock-wait
+ * timeout), the transaction is rolled back whole and the writer retries it, so nothing counts twice.
  */
 export class AccessLogRepository {
   constructor(private readonly database: Database) {}
@@ -16,42 +45,34 @@ export class AccessLogRepository {
   async insertBatch(rows: readonly AccessRow[]): Promise<void> {
     if (rows.length === 0) return;
     this.database.assertReady();
-    const hourly = new Map<string, { type: string; hour: number; id: string; hits: number }>();
-    const totals = new Map<string, { type: string; id: string; hits: number }>();
+    const minutes = new PeriodCounts();
+    const hours = new PeriodCounts();
+    const totals = new PeriodCounts();
     for (const row of rows) {
       if (!isSuccessfulRead(row)) continue;
-      const hour = hourStart(row.accessedAt);
-      const hk = `${row.resourceType}\u0000${hour}\u0000${row.assetId}`;
-      const h = hourly.get(hk);
-      if (h) h.hits++;
-      else hourly.set(hk, { type: row.resourceType, hour, id: row.assetId, hits: 1 });
-      const tk = `${row.resourceType}\u0000${row.assetId}`;
-      const t = totals.get(tk);
-      if (t) t.hits++;
-      else totals.set(tk, { type: row.resourceType, id: row.assetId, hits: 1 });
+      minutes.add(minuteStart(row.accessedAt), row.resourceType, row.assetId, 1);
+      hours.add(hourStart(row.accessedAt), row.resourceType, row.assetId, 1);
+      totals.add(0, row.resourceType, row.assetId, 1);
     }
-    const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
-      // One lock order everywhere: the window state row first (shared here, exclusive in the snapshot rebuild),
-      // then the hourly rows, the totals and the window rows, each in key order. Replicas writing the same keys
-      // then queue behind each other instead of deadlocking.
-      const window = await this.lockWindowState(conn);
+      // One lock order everywhere: the roll-up state row first (shared here, exclusive in a roll-up), then the
+      // minute, hourly, all-time, daily and monthly rows, each in key order. Replicas writing the same keys then
+      // queue behind each other instead of deadlocking.
+      const rolled = await this.lockRollupState(conn);
       await conn.query('INSERT INTO asset_access_log (asset_id, resource_type, method, status, accessed_at) VALUES ?', [
         rows.map((r) => [r.assetId, r.resourceType, r.method, r.status, sqlDateTime(r.accessedAt)]),
       ]);
-      if (hourly.size > 0) {
-        await conn.query(
-          'INSERT INTO asset_access_hourly (resource_type, hour_start, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
-          [byKey(hourly).map((h) => [h.type, sqlDateTime(h.hour), h.id, h.hits])],
-        );
+      if (totals.size > 0) {
+        await this.upsertPeriods(conn, 'minute', minutes);
+        await this.upsertPeriods(conn, 'hour', hours);
         await conn.query(
           'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
-          [byKey(totals).map((t) => [t.type, t.id, t.hits])],
+          [totals.sorted().map((t) => [t.type, t.id, t.hits])],
         );
-        await this.addLateRowsToWindow(conn, window, [...hourly.values()]);
+        await this.addLateRowsToRollups(conn, rolled, hours);
       }
       await conn.commit();
     } catch (error) {
@@ -62,44 +83,46 @@ export class AccessLogRepository {
     }
   }
 
-  /**
-   * The range the 24-hour window snapshot holds, under a shared lock on its state row: that orders this batch
-   * against a rebuild — either the rebuild sees these rows in `asset_access_hourly`, or this sees the rebuilt range.
-   */
-  private async lockWindowState(conn: PoolConnection): Promise<{ from: number; to: number }> {
-    const [state] = (await conn.query('SELECT from_hour, to_hour FROM asset_access_window_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
-      Array<{ from_hour: Date; to_hour: Date }>,
-    ];
-    return { from: state[0]?.from_hour.getTime() ?? 0, to: state[0]?.to_hour.getTime() ?? 0 };
-  }
-
-  /**
-   * Rows for hours the 24-hour window snapshot already holds (written late, e.g. after an outage) are added to it
-   * too, so the snapshot stays exact.
-   */
-  private async addLateRowsToWindow(
-    conn: PoolConnection,
-    { from, to }: { from: number; to: number },
-    hourly: Array<{ type: string; hour: number; id: string; hits: number }>,
-  ): Promise<void> {
-    const late = new Map<string, { type: string; id: string; hits: number }>();
-    for (const h of hourly) {
-      if (h.hour < from || h.hour >= to) continue;
-      const key = `${h.type}\u0000${h.id}`;
-      const entry = late.get(key);
-      if (entry) entry.hits += h.hits;
-      else late.set(key, { type: h.type, id: h.id, hits: h.hits });
-    }
-    if (late.size === 0) return;
+  private async upsertPeriods(conn: PoolConnection, grain: Grain, counts: PeriodCounts): Promise<void> {
+    if (counts.size === 0) return;
+    const { table, column } = PERIOD_TABLES[grain];
     await conn.query(
-      'INSERT INTO asset_access_window (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
-      [[...late.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, w]) => [w.type, w.id, w.hits])],
+      `INSERT INTO ${table} (${column}, resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)`,
+      [counts.sorted().map((c) => [sqlDateTime(c.period), c.type, c.id, c.hits])],
     );
   }
 
-  /** Deletes up to `limit` hourly aggregate rows of hours before `beforeMs`; returns how many went. */
-  deleteHourlyOlderThan(beforeMs: number, limit: number): Promise<number> {
-    return this.deleteBefore('DELETE FROM asset_access_hourly WHERE hour_start < ? ORDER BY hour_start LIMIT ?', beforeMs, limit);
+  /**
+   * How far the day and month roll-ups reach, under a shared lock on their state row: that orders this batch
+   * against a roll-up — either the roll-up sees these rows in the hourly table, or this sees the new bounds.
+   */
+  private async lockRollupState(conn: PoolConnection): Promise<{ daysTo: number; monthsTo: number }> {
+    const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
+      Array<{ days_to: Date; months_to: Date }>,
+    ];
+    return { daysTo: state[0]?.days_to.getTime() ?? 0, monthsTo: state[0]?.months_to.getTime() ?? 0 };
+  }
+
+  /**
+   * Rows for days or months already rolled up (written late, e.g. after an outage) are added to those roll-ups too,
+   * so every grain stays exact.
+   */
+  private async addLateRowsToRollups(conn: PoolConnection, { daysTo, monthsTo }: { daysTo: number; monthsTo: number }, hours: PeriodCounts): Promise<void> {
+    const days = new PeriodCounts();
+    const months = new PeriodCounts();
+    for (const h of hours.sorted()) {
+      if (h.period < daysTo) days.add(dayStart(h.period), h.type, h.id, h.hits);
+      if (h.period < monthsTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
+    }
+    await this.upsertPeriods(conn, 'day', days);
+    await this.upsertPeriods(conn, 'month', months);
+  }
+
+  /** Deletes up to `limit` rows of `grain` whose period ended before `beforeMs`; returns how many went. */
+  deletePeriodsBefore(grain: Grain, beforeMs: number, limit: number): Promise<number> {
+    const { table, column } = PERIOD_TABLES[grain];
+    // A period is deleted once all of it is older than the cutoff: its start is before the cutoff's own period.
+    return this.deleteBefore(`DELETE FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?`, periodStart(grain, beforeMs), limit);
   }
 
   /** Deletes up to `limit` raw rows older than `beforeMs`; returns how many went. */

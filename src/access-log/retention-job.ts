@@ -1,10 +1,10 @@
 import type { Logger } from '../lifecycle/logger';
 import type { AccessLogRepository } from './access-log-repository';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../db/time-grains';
 
 /**
- * Deletes raw access rows older than `retentionDays` and hourly aggregates older than `hourlyRetentionDays`, in small
+ * Deletes raw access rows and per-minute aggregates older than `retentionDays` (a `since` is exact to the minute as
+ * long as raw rows exist), and hourly, daily and monthly aggregates older than `hourlyRetentionDays`, in small
  * batches so no statement holds locks for long; the all-time totals are kept. Runs every `intervalMs` on the process
  * holding the background-work lease; a failing run is logged and tried again next time.
  */
@@ -26,7 +26,7 @@ export class RetentionJob {
     this.timer.unref();
   }
 
-  /** One pass; resolves with the number of rows deleted (raw and hourly). */
+  /** One pass; resolves with the number of rows deleted (raw and aggregate). */
   runOnce(now = Date.now()): Promise<number> {
     this.running ??= this.deleteExpired(now).finally(() => {
       this.running = undefined;
@@ -43,18 +43,23 @@ export class RetentionJob {
   private async deleteExpired(now: number): Promise<number> {
     if (!this.isLeader()) return 0;
     const { retentionDays, hourlyRetentionDays } = this.options;
+    const rawBefore = now - retentionDays * DAY_MS;
     let raw = 0;
-    let hourly = 0;
+    let aggregates = 0;
     try {
-      raw = await this.inBatches((limit) => this.repository.deleteOlderThan(now - retentionDays * DAY_MS, limit));
+      raw = await this.inBatches((limit) => this.repository.deleteOlderThan(rawBefore, limit));
+      aggregates += await this.inBatches((limit) => this.repository.deletePeriodsBefore('minute', rawBefore, limit));
       if (hourlyRetentionDays !== undefined) {
-        hourly = await this.inBatches((limit) => this.repository.deleteHourlyOlderThan(now - hourlyRetentionDays * DAY_MS, limit));
+        const aggregatesBefore = now - hourlyRetentionDays * DAY_MS;
+        for (const grain of ['hour', 'day', 'month'] as const) {
+          aggregates += await this.inBatches((limit) => this.repository.deletePeriodsBefore(grain, aggregatesBefore, limit));
+        }
       }
-      if (raw + hourly > 0) this.logger.info({ raw, hourly, retentionDays, hourlyRetentionDays }, 'access log retention');
+      if (raw + aggregates > 0) this.logger.info({ raw, aggregates, retentionDays, hourlyRetentionDays }, 'access log retention');
     } catch (err) {
-      this.logger.warn({ err, deletedSoFar: raw + hourly }, 'access log retention failed; will retry');
+      this.logger.warn({ err, deletedSoFar: raw + aggregates }, 'access log retention failed; will retry');
     }
-    return raw + hourly;
+    return raw + aggregates;
   }
 
   private async inBatches(deleteUpTo: (limit: number) => Promise<number>): Promise<number> {

@@ -4,7 +4,7 @@ import { parseDatabaseUrl } from './connection-url';
 import { getLock, lockName, releaseLock } from './named-lock';
 
 /**
- * Which replica (or worker) does the background work — the hourly 24 h snapshot and retention — so exactly one does
+ * Which replica (or worker) does the background work — the day and month roll-ups of the access aggregates and retention — so exactly one does
  * it, whatever the number of processes. The leader is whoever holds a named lock (`GET_LOCK`) on a connection of its
  * own; the lock goes with the connection, so a leader that dies or loses the database frees it, and another
  * process takes it at its next try (every `intervalMs`).

@@ -40,23 +40,42 @@ export const assetAccessLog = mysqlTable(
 );
 
 /**
- * Successful reads (GET, 200) per asset per hour, upserted additively in the same transaction as the raw batch, so
- * several replicas can write at once. Windowed top queries sum these instead of scanning raw rows.
+ * Successful reads (GET, 200) per asset and period, one table per grain with the same shape. The primary key leads
+ * with the period, so retention deletes a range and a query looks up (period, type, asset) points; the rank index
+ * reads one period's assets of one type in descending hits order (the sorted access of the threshold algorithm in
+ * `stats/threshold-top.ts`).
  */
-export const assetAccessHourly = mysqlTable(
-  'asset_access_hourly',
-  {
-    resourceType: varchar('resource_type', { length: 32 }).notNull(),
-    hourStart: datetime('hour_start', { mode: 'date' }).notNull(),
-    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
-    hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.resourceType, table.hourStart, table.assetId] }),
-    // Windowed top across all types (covering).
-    index('asset_access_hourly_hour_idx').on(table.hourStart, table.resourceType, table.assetId, table.hits),
-  ],
-);
+function periodTable(name: string, periodColumn: string) {
+  return mysqlTable(
+    name,
+    {
+      periodStart: datetime(periodColumn, { mode: 'date' }).notNull(),
+      resourceType: varchar('resource_type', { length: 32 }).notNull(),
+      assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
+      hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
+    },
+    (table) => [
+      primaryKey({ columns: [table.periodStart, table.resourceType, table.assetId] }),
+      index(`${name}_rank_idx`).on(table.resourceType, table.periodStart, sql`${table.hits} DESC`, table.assetId),
+    ],
+  );
+}
+
+/**
+ * Per minute and per hour: upserted additively (`hits = hits + VALUES(hits)`) in the same transaction as the raw
+ * batch, so several replicas can write at once and a window never reads raw rows. Minutes are kept as long as raw
+ * rows (ACCESS_LOG_RETENTION_DAYS), hours ACCESS_LOG_HOURLY_RETENTION_DAYS.
+ */
+export const assetAccessMinute = periodTable('asset_access_minute', 'minute_start');
+export const assetAccessHourly = periodTable('asset_access_hourly', 'hour_start');
+
+/**
+ * Per day and per month: rolled up from the finer grain by the background-work leader once the period has closed
+ * (`stats/period-rollup.ts`); rows written late for a rolled period are added by the writer too. Kept
+ * ACCESS_LOG_HOURLY_RETENTION_DAYS, so long windows sum a few hundred periods, not thousands of hours.
+ */
+export const assetAccessDaily = periodTable('asset_access_daily', 'day_start');
+export const assetAccessMonthly = periodTable('asset_access_monthly', 'month_start');
 
 /** All-time successful reads per asset: top-K is a read of the first K entries of a descending index. */
 export const assetAccessTotal = mysqlTable(
@@ -74,28 +93,13 @@ export const assetAccessTotal = mysqlTable(
 );
 
 /**
- * Successful reads per asset summed over the full hours [from_hour, to_hour) of `asset_access_window_state`: the
- * bulk of a rolling 24-hour window, rebuilt every hour, so `window=24h` reads the first entries of a descending
- * index plus a few small adjustments instead of summing a day of hourly rows.
+ * The one row saying how far the roll-ups reach: days before `days_to` are in `asset_access_daily`, months before
+ * `months_to` in `asset_access_monthly`. Its row lock orders roll-ups and late writes (shared for writers,
+ * exclusive for a roll-up), so a late row is counted in a rolled period exactly once.
  */
-export const assetAccessWindow = mysqlTable(
-  'asset_access_window',
-  {
-    resourceType: varchar('resource_type', { length: 32 }).notNull(),
-    assetId: asciiBinVarchar('asset_id', { length: 64 }).notNull(),
-    hits: bigint('hits', { mode: 'number', unsigned: true }).notNull(),
-  },
-  (table) => [
-    primaryKey({ columns: [table.resourceType, table.assetId] }),
-    index('asset_access_window_type_hits_idx').on(table.resourceType, sql`${table.hits} DESC`, table.assetId),
-    index('asset_access_window_hits_idx').on(sql`${table.hits} DESC`, table.assetId, table.resourceType),
-  ],
-);
-
-/** The one row saying which hours `asset_access_window` holds; its row lock orders rebuilds and late writes. */
-export const assetAccessWindowState = mysqlTable('asset_access_window_state', {
+export const assetAccessRollupState = mysqlTable('asset_access_rollup_state', {
   id: tinyint('id', { unsigned: true }).primaryKey(),
-  fromHour: datetime('from_hour', { mode: 'date' }).notNull(),
-  toHour: datetime('to_hour', { mode: 'date' }).notNull(),
-  builtAt: datetime('built_at', { mode: 'date', fsp: 3 }),
+  daysTo: datetime('days_to', { mode: 'date' }).notNull(),
+  monthsTo: datetime('months_to', { mode: 'date' }).notNull(),
+  rolledAt: datetime('rolled_at', { mode: 'date', fsp: 3 }),
 });

@@ -1,22 +1,21 @@
+import type { PoolConnection } from 'mysql2/promise';
 import { sqlDateTime, type Database } from '../db';
-import { HOUR_MS, firstFullHour, hourStart } from '../db/hours';
-import { SUCCESSFUL_READ } from '../access-log/access-row';
+import { PERIOD_TABLES } from '../db/period-tables';
+import { DAY_MS, type Grain } from '../db/time-grains';
+import { RESOURCE_TYPES } from '../catalogue/resource-types';
+import { thresholdTop, type RankedEntry, type RankedLists } from './threshold-top';
+import { windowPeriods, type Period } from './window-periods';
 
-/** The raw-row filter of a successful read, and its parameters: `SUCCESSFUL_READ` is defined once. */
-const READ_FILTER = 'method = ? AND status = ?';
-const READ_PARAMS = [SUCCESSFUL_READ.method, SUCCESSFUL_READ.status];
+export type TopEntry = RankedEntry;
 
-export interface TopEntry {
-  resource_type: string;
-  asset_id: string;
-  hits: number;
-}
-
-/** Beyond this many hours of adjustments the general query is as cheap; the snapshot is then not used. */
-const MAX_ADJUSTMENT_HOURS = 4;
-
-/** Byte order for ASCII strings, as the binary-collated id columns sort. */
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/**
+ * Point lookups per statement part when valuing assets: periods × assets ranges on the primary key. Kept well below
+ * what MariaDB's range optimizer plans within its memory limit, past which it would scan instead.
+ */
+const MAX_LOOKUPS_PER_PART = 4000;
+const MAX_PERIODS_PER_PART = 200;
+/** Sub-selects per statement, so a window over periods not rolled up yet stays within `max_allowed_packet`. */
+const MAX_PARTS_PER_STATEMENT = 500;
 
 function toEntries(rows: unknown): TopEntry[] {
   return (rows as Array<{ resource_type: string; asset_id: string; hits: number | string }>).map((r) => ({
@@ -27,99 +26,42 @@ function toEntries(rows: unknown): TopEntry[] {
 }
 
 /**
- * Popularity queries over the aggregates, never a scan of the raw log:
+ * Popularity queries over the aggregates, never a read of the raw log:
  * - all time: the first `limit` entries of a descending index on `asset_access_total`;
- * - since an instant close to 24 hours ago (`window=24h`): the hourly-rebuilt snapshot `asset_access_window`, read
- *   through its descending index, plus small adjustments;
- * - since any other instant: whole hours from `asset_access_hourly`, plus the raw rows of the partial first hour, so
- *   the window is exact (while raw rows are retained; older than that it is exact to the hour).
- * Ties are broken by asset id (byte order: the column is binary).
+ * - since an instant (`since`, `window`): the window is cut into periods (`windowPeriods`: minutes, hours, rolled
+ *   days and months) and the threshold algorithm (`thresholdTop`) reads each period's rank index from the top, so
+ *   the cost depends on the window's length in periods and the popularity skew, not on how many requests it holds.
+ * Exact: to the minute of `since` while raw rows are retained (ACCESS_LOG_RETENTION_DAYS), to its hour beyond.
+ * Ties are broken by asset id (byte order: the column is binary), then type.
  */
 export class StatsRepository {
-  constructor(private readonly database: Database) {}
+  /** Minutes are retained as long as raw rows; a window starting before that begins on its hour. */
+  private readonly minuteRetentionMs: number;
+
+  constructor(
+    private readonly database: Database,
+    options: { minuteRetentionDays?: number } = {},
+  ) {
+    this.minuteRetentionMs = (options.minuteRetentionDays ?? 90) * DAY_MS;
+  }
 
   async top(resourceType: string | undefined, limit: number, sinceMs?: number, nowMs = Date.now()): Promise<TopEntry[]> {
     this.database.assertReady();
-    if (sinceMs !== undefined) {
-      const fromSnapshot = await this.fromSnapshot(resourceType, limit, sinceMs, nowMs);
-      if (fromSnapshot) return fromSnapshot;
-    }
-    const [rows] =
-      sinceMs === undefined ? await this.allTime(resourceType, limit) : await this.since(resourceType, limit, sinceMs);
-    return toEntries(rows);
-  }
-
-  /** The exact answer from hourly and raw rows alone, whatever the snapshot holds (tests compare the two paths). */
-  async topWithoutSnapshot(resourceType: string | undefined, limit: number, sinceMs: number): Promise<TopEntry[]> {
-    this.database.assertReady();
-    return toEntries((await this.since(resourceType, limit, sinceMs))[0]);
-  }
-
-  /**
-   * A window close to the snapshot's (as `window=24h` is): snapshot + adjustments (hours the snapshot lacks or has
-   * too many, the raw partial first hour). Exact: every asset the adjustments touch is valued in full, and any
-   * other asset in the top `limit` is among the snapshot's top `limit + adjusted assets`. Undefined when no
-   * snapshot fits, and the general query answers instead.
-   */
-  private async fromSnapshot(resourceType: string | undefined, limit: number, sinceMs: number, nowMs: number): Promise<TopEntry[] | undefined> {
+    if (sinceMs === undefined) return toEntries((await this.allTime(resourceType, limit))[0]);
     const conn = await this.database.pool.getConnection();
     try {
-      // One consistent view: a rebuild committing meanwhile is either wholly seen or not at all.
+      // One consistent view: a roll-up committing meanwhile is either wholly seen or not at all.
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const [state] = (await conn.query('SELECT from_hour, to_hour FROM asset_access_window_state WHERE id = 1')) as unknown as [
-        Array<{ from_hour: Date; to_hour: Date }>,
+      const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1')) as unknown as [
+        Array<{ days_to: Date; months_to: Date }>,
       ];
-      const from = state[0]?.from_hour.getTime() ?? 0;
-      const to = state[0]?.to_hour.getTime() ?? 0;
-      const fullFrom = firstFullHour(sinceMs);
-      const currentHour = hourStart(nowMs);
-      if (to <= from || fullFrom >= to) return undefined;
-      const frontAdd = Math.max(0, from - fullFrom) / HOUR_MS; // window hours before the snapshot
-      const frontSub = Math.max(0, fullFrom - from) / HOUR_MS; // snapshot hours before the window
-      const tailFrom = Math.max(to, fullFrom);
-      const tailAdd = currentHour >= tailFrom ? (currentHour - tailFrom) / HOUR_MS + 1 : 0; // hours after the snapshot
-      if (frontAdd + frontSub + tailAdd > MAX_ADJUSTMENT_HOURS) return undefined;
-
-      const type = resourceType === undefined ? '' : 'AND resource_type = ?';
-      const typeParam = resourceType === undefined ? [] : [resourceType];
-      // Each adjusted asset with its snapshot value: a primary-key lookup per asset (a row-constructor IN list
-      // of the same keys was planned as a scan by MariaDB, ~800 ms on 10 M rows).
-      const [deltaRows] = (await conn.query(
-        `SELECT a.resource_type, a.asset_id, CAST(a.delta AS SIGNED) AS delta, COALESCE(w.hits, 0) AS snapshot_hits FROM (
-           SELECT resource_type, asset_id, SUM(d) AS delta FROM (
-             SELECT resource_type, asset_id, CAST(hits AS SIGNED) AS d FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
-             UNION ALL
-             SELECT resource_type, asset_id, CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? ${type}
-             UNION ALL
-             SELECT resource_type, asset_id, -CAST(hits AS SIGNED) FROM asset_access_hourly WHERE hour_start >= ? AND hour_start < ? ${type}
-             UNION ALL
-             SELECT resource_type, asset_id, COUNT(*) FROM asset_access_log
-              WHERE accessed_at >= ? AND accessed_at < ? ${type} AND ${READ_FILTER} GROUP BY resource_type, asset_id
-           ) AS adjustments GROUP BY resource_type, asset_id HAVING delta <> 0
-         ) AS a
-         LEFT JOIN asset_access_window AS w ON w.resource_type = a.resource_type AND w.asset_id = a.asset_id`,
-        [
-          sqlDateTime(fullFrom), sqlDateTime(Math.max(fullFrom, from)), ...typeParam,
-          sqlDateTime(tailFrom), ...typeParam,
-          sqlDateTime(from), sqlDateTime(Math.max(from, fullFrom)), ...typeParam,
-          sqlDateTime(sinceMs), sqlDateTime(fullFrom), ...typeParam, ...READ_PARAMS,
-        ],
-      )) as unknown as [Array<{ resource_type: string; asset_id: string; delta: number | string; snapshot_hits: number | string }>];
-
-      const [candidates] = resourceType === undefined
-        ? await conn.query('SELECT resource_type, asset_id, hits FROM asset_access_window ORDER BY hits DESC, asset_id, resource_type LIMIT ?', [limit + deltaRows.length])
-        : await conn.query('SELECT resource_type, asset_id, hits FROM asset_access_window WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?', [resourceType, limit + deltaRows.length]);
-      const hits = new Map<string, TopEntry>();
-      for (const entry of toEntries(candidates)) hits.set(`${entry.resource_type}\u0000${entry.asset_id}`, entry);
-      await conn.query('COMMIT');
-      for (const d of deltaRows) {
-        const key = `${d.resource_type}\u0000${d.asset_id}`;
-        hits.set(key, { resource_type: d.resource_type, asset_id: d.asset_id, hits: Number(d.snapshot_hits) + Number(d.delta) });
-      }
-      return [...hits.values()]
-        .filter((e) => e.hits > 0)
-        .sort((a, b) => b.hits - a.hits || compare(a.asset_id, b.asset_id) || compare(a.resource_type, b.resource_type))
-        .slice(0, limit);
+      const periods = windowPeriods(sinceMs, nowMs, {
+        daysTo: state[0]?.days_to.getTime() ?? 0,
+        monthsTo: state[0]?.months_to.getTime() ?? 0,
+        minutesFrom: nowMs - this.minuteRetentionMs,
+      });
+      const types = resourceType === undefined ? RESOURCE_TYPES.map((t) => t.name as string) : [resourceType];
+      return await thresholdTop(new PeriodLists(conn, periods, types), limit);
     } finally {
       await conn.query('ROLLBACK').catch(() => undefined);
       conn.release();
@@ -137,24 +79,87 @@ export class StatsRepository {
           [resourceType, limit],
         );
   }
+}
 
-  private since(resourceType: string | undefined, limit: number, sinceMs: number) {
-    const fullFrom = firstFullHour(sinceMs);
-    const typeFilter = resourceType === undefined ? '' : 'AND resource_type = ?';
-    const typeParam = resourceType === undefined ? [] : [resourceType];
-    return this.database.pool.query(
-      `SELECT resource_type, asset_id, CAST(SUM(hits) AS UNSIGNED) AS hits FROM (
-         SELECT resource_type, asset_id, hits FROM asset_access_hourly
-          WHERE hour_start >= ? ${typeFilter}
-         UNION ALL
-         SELECT resource_type, asset_id, COUNT(*) AS hits FROM asset_access_log
-          WHERE accessed_at >= ? AND accessed_at < ? ${typeFilter} AND ${READ_FILTER}
-          GROUP BY resource_type, asset_id
-       ) AS windowed
-       GROUP BY resource_type, asset_id
-       ORDER BY hits DESC, asset_id, resource_type
-       LIMIT ?`,
-      [sqlDateTime(fullFrom), ...typeParam, sqlDateTime(sinceMs), sqlDateTime(fullFrom), ...typeParam, ...READ_PARAMS, limit],
-    );
+/** The ranked lists of a window: one per (type, period), each read through its table's rank index. */
+class PeriodLists implements RankedLists {
+  readonly count: number;
+
+  constructor(
+    private readonly conn: PoolConnection,
+    private readonly periods: readonly Period[],
+    private readonly types: readonly string[],
+  ) {
+    this.count = periods.length * types.length;
+  }
+
+  async ranked(lists: readonly number[], offset: number, n: number): Promise<RankedEntry[][]> {
+    // A UNION of index range reads, each tagged with its list's position.
+    const parts = lists.map((list, position) => {
+      const period = this.periods[list % this.periods.length] as Period;
+      const type = this.types[Math.floor(list / this.periods.length)] as string;
+      const { table, column } = PERIOD_TABLES[period.grain];
+      return {
+        sql: `(SELECT ${position} AS list, resource_type, asset_id, hits FROM ${table} FORCE INDEX (${table}_rank_idx)
+               WHERE resource_type = ? AND ${column} = ? ORDER BY hits DESC, asset_id LIMIT ?, ?)`,
+        params: [type, sqlDateTime(period.startMs), offset, n],
+      };
+    });
+    const pages: RankedEntry[][] = lists.map(() => []);
+    for (const row of await this.unionAll<RankedEntry & { list: number }>(parts)) {
+      pages[row.list]?.push({ resource_type: row.resource_type, asset_id: row.asset_id, hits: Number(row.hits) });
+    }
+    return pages;
+  }
+
+  async totals(assets: ReadonlyArray<Pick<RankedEntry, 'resource_type' | 'asset_id'>>): Promise<RankedEntry[]> {
+    const idsByType = new Map<string, string[]>();
+    for (const a of assets) {
+      const ids = idsByType.get(a.resource_type);
+      if (ids) ids.push(a.asset_id);
+      else idsByType.set(a.resource_type, [a.asset_id]);
+    }
+    const startsByGrain = new Map<Grain, string[]>();
+    for (const p of this.periods) {
+      const starts = startsByGrain.get(p.grain);
+      if (starts) starts.push(sqlDateTime(p.startMs));
+      else startsByGrain.set(p.grain, [sqlDateTime(p.startMs)]);
+    }
+    // Primary-key point lookups (period, type, asset), in parts small enough to stay lookups.
+    const parts: Array<{ sql: string; params: unknown[] }> = [];
+    for (const [grain, allStarts] of startsByGrain) {
+      const { table, column } = PERIOD_TABLES[grain];
+      for (let s = 0; s < allStarts.length; s += MAX_PERIODS_PER_PART) {
+        const starts = allStarts.slice(s, s + MAX_PERIODS_PER_PART);
+        const idsPerPart = Math.floor(MAX_LOOKUPS_PER_PART / starts.length);
+        for (const [type, ids] of idsByType) {
+          for (let i = 0; i < ids.length; i += idsPerPart) {
+            parts.push({
+              sql: `(SELECT resource_type, asset_id, hits FROM ${table} WHERE ${column} IN (?) AND resource_type = ? AND asset_id IN (?))`,
+              params: [starts, type, ids.slice(i, i + idsPerPart)],
+            });
+          }
+        }
+      }
+    }
+    const sums = new Map<string, RankedEntry>();
+    for (const row of await this.unionAll<RankedEntry>(parts)) {
+      const key = `${row.resource_type}\u0000${row.asset_id}`;
+      const sum = sums.get(key);
+      if (sum) sum.hits += Number(row.hits);
+      else sums.set(key, { resource_type: row.resource_type, asset_id: row.asset_id, hits: Number(row.hits) });
+    }
+    return [...sums.values()];
+  }
+
+  /** The rows of every part, `MAX_PARTS_PER_STATEMENT` parts to a `UNION ALL` statement. */
+  private async unionAll<Row>(parts: ReadonlyArray<{ sql: string; params: unknown[] }>): Promise<Row[]> {
+    const rows: Row[] = [];
+    for (let i = 0; i < parts.length; i += MAX_PARTS_PER_STATEMENT) {
+      const chunk = parts.slice(i, i + MAX_PARTS_PER_STATEMENT);
+      const [result] = (await this.conn.query(chunk.map((p) => p.sql).join(' UNION ALL '), chunk.flatMap((p) => p.params))) as unknown as [Row[]];
+      for (const row of result) rows.push(row);
+    }
+    return rows;
   }
 }
