@@ -178,25 +178,33 @@ describe('retention', () => {
     const old = Date.now() - 100 * 86_400_000;
     for (let i = 0; i < 25; i++) service.accessLog?.enqueue({ assetId: 'ancient', resourceType: 'experiments', method: 'GET', status: 200, accessedAt: old });
     await flushed();
+    const minutes = async () => Number((await database.query<Array<{ n: number }>>("SELECT COUNT(*) AS n FROM asset_access_minute WHERE asset_id = 'ancient'"))[0]?.n);
     expect((await rows('asset_id = ?', ['ancient'])).length).toBe(25);
+    expect(await minutes()).toBe(1);
     const deleted = await service.retention?.runOnce();
-    expect(deleted).toBeGreaterThanOrEqual(25);
+    expect(deleted).toBeGreaterThanOrEqual(26);
     expect((await rows('asset_id = ?', ['ancient'])).length).toBe(0);
+    expect(await minutes()).toBe(0); // minutes go with the raw rows
     expect(await (await fetch(`${service.url}/stats/top/experiments`)).json()).toEqual([{ asset_id: 'ancient', hits: 25 }]);
     expect((await rows('asset_id = ?', [datasetId])).length).toBeGreaterThan(0);
   });
 
-  it('deletes hourly aggregates older than ACCESS_LOG_HOURLY_RETENTION_DAYS and keeps the all-time totals', async () => {
-    const hourly = (id: string) => database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_hourly WHERE asset_id = ?', [id]);
-    const veryOld = Date.now() - 500 * 86_400_000;
+  it('deletes hourly, daily and monthly aggregates older than ACCESS_LOG_HOURLY_RETENTION_DAYS and keeps the all-time totals', async () => {
+    const count = async (table: string, id: string) => Number((await database.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM ${table} WHERE asset_id = ?`, [id]))[0]?.n);
+    const hourly = async (id: string) => [{ n: await count('asset_access_hourly', id) }];
+    const veryOld = Math.floor((Date.now() - 500 * 86_400_000) / 86_400_000) * 86_400_000 + 3_600_000; // three hours of one day
     const recent = Date.now() - 10 * 86_400_000;
     for (let i = 0; i < 3; i++) service.accessLog?.enqueue({ assetId: 'very_old', resourceType: 'projects', method: 'GET', status: 200, accessedAt: veryOld + i * 3_600_000 });
     service.accessLog?.enqueue({ assetId: 'recent_one', resourceType: 'projects', method: 'GET', status: 200, accessedAt: recent });
     await flushed();
     expect(Number((await hourly('very_old'))[0]?.n)).toBe(3);
+    // The days and months were rolled up when the service started: these late rows were added to them as well.
+    expect([await count('asset_access_daily', 'very_old'), await count('asset_access_monthly', 'very_old')]).toEqual([1, 1]);
     await service.retention?.runOnce();
     expect(Number((await hourly('very_old'))[0]?.n)).toBe(0); // default 400 days
+    expect([await count('asset_access_daily', 'very_old'), await count('asset_access_monthly', 'very_old')]).toEqual([0, 0]);
     expect(Number((await hourly('recent_one'))[0]?.n)).toBe(1);
+    expect(await count('asset_access_daily', 'recent_one')).toBe(1);
     expect(await (await fetch(`${service.url}/stats/top/projects`)).json()).toEqual(expect.arrayContaining([{ asset_id: 'very_old', hits: 3 }]));
   });
 });
