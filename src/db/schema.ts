@@ -63,8 +63,8 @@ function periodTable(name: string, periodColumn: string) {
 
 /**
  * Per minute and per hour: upserted additively (`hits = hits + VALUES(hits)`) in the same transaction as the raw
- * batch, so several replicas can write at once and a window never reads raw rows. Minutes are kept as long as raw
- * rows (ACCESS_LOG_RETENTION_DAYS), hours ACCESS_LOG_HOURLY_RETENTION_DAYS.
+ * batch, so several replicas can write at once and no query reads raw rows. Minutes are kept as long as raw rows
+ * (ACCESS_LOG_RETENTION_DAYS), hours ACCESS_LOG_HOURLY_RETENTION_DAYS.
  */
 export const assetAccessMinute = periodTable('asset_access_minute', 'minute_start');
 export const assetAccessHourly = periodTable('asset_access_hourly', 'hour_start');
@@ -77,7 +77,11 @@ export const assetAccessHourly = periodTable('asset_access_hourly', 'hour_start'
 export const assetAccessDaily = periodTable('asset_access_daily', 'day_start');
 export const assetAccessMonthly = periodTable('asset_access_monthly', 'month_start');
 
-/** All-time successful reads per asset: top-K is a read of the first K entries of a descending index. */
+/**
+ * All-time successful reads per asset over the hours before `totals_to`: the leader adds each closed hour (rows
+ * written late for those hours are added by the writer), so a batch does not update it. All-time top-K reads this
+ * table's rank index and the few hourly lists after it (`stats-repository.ts`).
+ */
 export const assetAccessTotal = mysqlTable(
   'asset_access_total',
   {
@@ -88,17 +92,17 @@ export const assetAccessTotal = mysqlTable(
   (table) => [
     primaryKey({ columns: [table.resourceType, table.assetId] }),
     index('asset_access_total_type_hits_idx').on(table.resourceType, sql`${table.hits} DESC`, table.assetId),
-    index('asset_access_total_hits_idx').on(sql`${table.hits} DESC`, table.assetId, table.resourceType),
   ],
 );
 
 /**
- * The one row saying how far the roll-ups reach: days before `days_to` are in `asset_access_daily`, months before
- * `months_to` in `asset_access_monthly`. Its row lock orders roll-ups and late writes (shared for writers,
- * exclusive for a roll-up), so a late row is counted in a rolled period exactly once.
+ * The one row saying how far the roll-ups reach: hours before `totals_to` are in `asset_access_total`, days before
+ * `days_to` in `asset_access_daily`, months before `months_to` in `asset_access_monthly`. Its row lock orders
+ * roll-ups and late writes (shared for writers, exclusive for a roll-up), so every row is counted exactly once.
  */
 export const assetAccessRollupState = mysqlTable('asset_access_rollup_state', {
   id: tinyint('id', { unsigned: true }).primaryKey(),
+  totalsTo: datetime('totals_to', { mode: 'date' }).notNull(),
   daysTo: datetime('days_to', { mode: 'date' }).notNull(),
   monthsTo: datetime('months_to', { mode: 'date' }).notNull(),
   rolledAt: datetime('rolled_at', { mode: 'date', fsp: 3 }),

@@ -26,37 +26,78 @@ export function byRank(a: RankedEntry, b: RankedEntry): number {
   return b.hits - a.hits || compare(a.asset_id, b.asset_id) || compare(a.resource_type, b.resource_type);
 }
 
+interface Seen {
+  entry: Pick<RankedEntry, 'resource_type' | 'asset_id'>;
+  /** Hits summed over the lists this asset was read in so far: a lower bound of its value. */
+  partial: number;
+  /** The lists it was read in. */
+  lists: number[];
+}
+
 /**
- * The exact top `limit` assets by their sum over all lists (Fagin's threshold algorithm): read every list in rank
- * order, `depth` entries at a time, and value each newly met asset exactly. An asset not met yet has at most the
- * last hits read in each list that is not exhausted (the threshold), so once the `limit`-th best exact value is
- * above it, nothing unseen can enter or tie (a tie could win on asset id). With popularity as skewed as real
- * traffic, the first round or two decide, whatever the lists' lengths; the depth doubles each round, so even
- * uniform traffic costs at most about twice a full read.
+ * The exact top `limit` assets by their sum over all lists (Fagin's threshold algorithm, valuing only the assets
+ * that can still matter). Every list is read in rank order, `depth` entries at a time (the depth doubles each round).
+ * - An asset not read yet has at most the last hits read in each open list: the threshold `τ`.
+ * - An asset read in some lists has at most its hits there plus the last hits of the other open lists: its bound.
+ * Assets are valued exactly (`totals`), best bound first, until the `limit`-th best exact value is above every
+ * other read asset's bound; the answer is final once it is also above `τ` (strictly: a tie could win on asset id).
+ * With popularity as skewed as real traffic, a round or two decide, whatever the lists' lengths, and a few dozen
+ * assets are valued.
  */
 export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = Math.max(limit, 10)): Promise<RankedEntry[]> {
-  const valued = new Map<string, RankedEntry>();
+  const seen = new Map<string, Seen>();
+  const exact = new Map<string, RankedEntry>();
+  const last = new Array<number>(lists.count).fill(0);
   let open = Array.from({ length: lists.count }, (_, i) => i);
   let offset = 0;
   let depth = firstDepth;
+  const best = () => [...exact.values()].filter((e) => e.hits > 0).sort(byRank).slice(0, limit);
+
   while (open.length > 0) {
     const pages = await lists.ranked(open, offset, depth);
-    const met = new Map<string, Pick<RankedEntry, 'resource_type' | 'asset_id'>>();
-    let threshold = 0;
     const stillOpen: number[] = [];
-    pages.forEach((page, i) => {
-      for (const entry of page) if (!valued.has(keyOf(entry))) met.set(keyOf(entry), entry);
-      if (page.length === depth) {
-        threshold += (page[page.length - 1] as RankedEntry).hits;
-        stillOpen.push(open[i] as number);
+    pages.forEach((page, position) => {
+      const list = open[position] as number;
+      for (const entry of page) {
+        const key = keyOf(entry);
+        const s = seen.get(key);
+        if (s) {
+          s.partial += entry.hits;
+          s.lists.push(list);
+        } else seen.set(key, { entry, partial: entry.hits, lists: [list] });
       }
+      // An exhausted list holds nothing more for anyone.
+      last[list] = page.length === depth ? (page[page.length - 1] as RankedEntry).hits : 0;
+      if (page.length === depth) stillOpen.push(list);
     });
-    if (met.size > 0) for (const entry of await lists.totals([...met.values()])) valued.set(keyOf(entry), entry);
     open = stillOpen;
     offset += depth;
     depth *= 2;
-    const best = [...valued.values()].filter((e) => e.hits > 0).sort(byRank).slice(0, limit);
-    if (open.length === 0 || (best.length === limit && (best[limit - 1] as RankedEntry).hits > threshold)) return best;
+    const threshold = open.reduce((sum, list) => sum + (last[list] as number), 0);
+
+    // Value the read assets that could still be in the answer, best bound first. While lists are open, a deeper
+    // read is cheaper than valuing many: it lowers every bound. Once all are exhausted, value every contender.
+    let batch = Math.max(2 * limit, 16);
+    for (;;) {
+      const top = best();
+      const floor = top.length === limit ? (top[limit - 1] as RankedEntry).hits : -1;
+      const pending: Array<{ key: string; bound: number }> = [];
+      for (const [key, s] of seen) {
+        if (exact.has(key)) continue;
+        const bound = open.length === 0 ? s.partial : s.partial + threshold - s.lists.reduce((sum, list) => sum + (last[list] as number), 0);
+        if (bound >= floor) pending.push({ key, bound });
+      }
+      if (pending.length === 0) {
+        if (top.length === limit && floor > threshold) return top;
+        break;
+      }
+      if (open.length > 0 && batch === 0) break;
+      pending.sort((a, b) => b.bound - a.bound);
+      const chosen = pending.slice(0, open.length > 0 ? batch : pending.length).map((p) => (seen.get(p.key) as Seen).entry);
+      const valued = new Map((await lists.totals(chosen)).map((e) => [keyOf(e), e]));
+      for (const entry of chosen) exact.set(keyOf(entry), valued.get(keyOf(entry)) ?? { ...entry, hits: 0 });
+      batch = 0; // one valuing per round while lists are open
+    }
   }
-  return [...valued.values()].filter((e) => e.hits > 0).sort(byRank).slice(0, limit);
+  return best();
 }

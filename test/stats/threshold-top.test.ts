@@ -7,6 +7,7 @@ class MemoryLists implements RankedLists {
   readonly count: number;
   rankedCalls = 0;
   entriesRead = 0;
+  assetsValued = 0;
   private readonly sorted: RankedEntry[][];
 
   constructor(lists: RankedEntry[][]) {
@@ -24,6 +25,7 @@ class MemoryLists implements RankedLists {
   }
 
   async totals(assets: ReadonlyArray<Pick<RankedEntry, 'resource_type' | 'asset_id'>>): Promise<RankedEntry[]> {
+    this.assetsValued += assets.length;
     const all = bruteForce(this.sorted, Number.MAX_SAFE_INTEGER);
     return assets.map((a) => all.find((e) => e.asset_id === a.asset_id && e.resource_type === a.resource_type) as RankedEntry);
   }
@@ -64,6 +66,7 @@ describe('thresholdTop', () => {
     const memory = new MemoryLists(lists);
     expect(await thresholdTop(memory, 10)).toEqual(bruteForce(lists, 10));
     expect(memory.entriesRead).toBeLessThan(0.01 * 50 * 10_000);
+    expect(memory.assetsValued).toBeLessThan(100); // of 10 000: only those whose bound could reach the answer
   });
 
   it('returns nothing for no lists or empty lists', async () => {
