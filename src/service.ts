@@ -96,8 +96,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     routes: [
       (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
-      (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
       ...(config.chaos.enabled ? [registerChaosRoutes] : []),
+    ],
+    apiRoutes: [
+      (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
       (router) => registerStatsRoutes(router, stats),
     ],
   });

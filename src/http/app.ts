@@ -5,7 +5,10 @@ import compose from 'koa-compose';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
 import type { RequestObserver } from './request-observer';
+import { type ApiVersionPrefix, dispatchByApiVersion } from './api-version';
+import { API_VERSION_PREFIXES } from './route-paths';
 
+/** Adds routes to a router (whose prefix, deployment and version, the router applies). */
 export type RouteRegistrar = (router: Router) => void;
 
 export interface AppOptions {
@@ -14,8 +17,10 @@ export interface AppOptions {
   pathPrefix: string;
   /** Sees every request once and tells the metrics, the access log and the request log what happened. */
   observer: RequestObserver;
-  /** Each adds its routes to the one router. */
+  /** Unversioned routes (health, metrics, chaos): each adds its routes once. */
   routes: RouteRegistrar[];
+  /** API routes: each adds its routes once per version prefix (`/datasets`, `/v1/datasets`, `/v2/datasets`). */
+  apiRoutes?: RouteRegistrar[];
 }
 
 /** Error codes of a client that went away mid-response: nothing for an operator to fix. */
@@ -33,18 +38,24 @@ export function createApp(options: AppOptions): Koa {
     else options.logger.error(fields, 'request failed outside the error middleware');
   });
 
-  // Case-sensitive, like the identifiers and the AIoD API: `/DATASETS/…` is not a route (and so not counted).
-  const router = new Router({ sensitive: true, ...(options.pathPrefix ? { prefix: options.pathPrefix } : {}) });
-  // One router-level layer: each `router.use` costs a path match and params per request. It runs only for
-  // requests that matched a route: the observer marks them in progress, then bodies are read (unknown paths are
-  // not parsed).
-  router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
-  for (const register of options.routes) register(router);
+  // One router per version prefix (see `dispatchByApiVersion`), each case-sensitive, like the identifiers and the
+  // AIoD API: `/DATASETS/…` is not a route (and so not counted).
+  const byVersion = new Map<ApiVersionPrefix, Koa.Middleware>();
+  for (const version of API_VERSION_PREFIXES) {
+    const prefix = `${options.pathPrefix}${version}`;
+    const router = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
+    // One router-level layer: each `router.use` costs a path match and params per request. It runs only for
+    // requests that matched a route: the observer marks them in progress, then bodies are read (unknown paths are
+    // not parsed).
+    router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
+    if (version === '') for (const register of options.routes) register(router);
+    for (const register of options.apiRoutes ?? []) register(router);
+    // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
+    byVersion.set(version, compose([router.routes(), router.allowedMethods()]) as Koa.Middleware);
+  }
 
   app.use(options.observer.middleware);
   app.use(errorMiddleware(options.logger));
-  app.use(router.routes());
-  // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
-  app.use(router.allowedMethods());
+  app.use(dispatchByApiVersion(options.pathPrefix, byVersion));
   return app;
 }

@@ -1,0 +1,27 @@
+import type { Middleware } from 'koa';
+import { API_VERSION_PREFIXES } from './route-paths';
+
+export type ApiVersionPrefix = (typeof API_VERSION_PREFIXES)[number];
+
+const VERSIONED = API_VERSION_PREFIXES.filter((v) => v !== '');
+
+/**
+ * The version prefix a request path is under (`/v1/datasets/x` → `/v1`), after the deployment prefix; `''` for the
+ * unversioned routes and for anything else. Pure: the dispatch below and its tests share it.
+ */
+export function apiVersionOf(path: string, pathPrefix: string): ApiVersionPrefix {
+  let rest = path;
+  if (pathPrefix !== '' && (path === pathPrefix || path.startsWith(`${pathPrefix}/`))) rest = path.slice(pathPrefix.length);
+  for (const version of VERSIONED) {
+    if (rest.startsWith(version) && (rest.length === version.length || rest.charCodeAt(version.length) === 47 /* / */)) return version;
+  }
+  return '';
+}
+
+/**
+ * Hands each request to the router of its version prefix. The router tests a request against each of its route
+ * layers in turn, so one router per version makes a request pay for its version's routes (~45), not all (~130).
+ */
+export function dispatchByApiVersion(pathPrefix: string, byVersion: ReadonlyMap<ApiVersionPrefix, Middleware>): Middleware {
+  return (ctx, next) => (byVersion.get(apiVersionOf(ctx.path, pathPrefix)) as Middleware)(ctx, next);
+}
