@@ -24,7 +24,6 @@ CREATE TABLE `asset_access_monthly` (
 --> statement-breakpoint
 CREATE TABLE `asset_access_rollup_state` (
 	`id` tinyint unsigned NOT NULL,
-	`totals_to` datetime NOT NULL,
 	`days_to` datetime NOT NULL,
 	`months_to` datetime NOT NULL,
 	`rolled_at` datetime(3),
@@ -42,12 +41,9 @@ CREATE INDEX `asset_access_daily_rank_idx` ON `asset_access_daily` (`resource_ty
 CREATE INDEX `asset_access_minute_rank_idx` ON `asset_access_minute` (`resource_type`,`minute_start`,`hits` DESC,`asset_id`);--> statement-breakpoint
 CREATE INDEX `asset_access_monthly_rank_idx` ON `asset_access_monthly` (`resource_type`,`month_start`,`hits` DESC,`asset_id`);--> statement-breakpoint
 CREATE INDEX `asset_access_hourly_rank_idx` ON `asset_access_hourly` (`resource_type`,`hour_start`,`hits` DESC,`asset_id`);--> statement-breakpoint
--- The state row exists from the start. `asset_access_total` already holds every hour written so far, the current one
--- included, so the first hour the leader adds is the next one (rows of the current hour written from now on are
--- "late" for it and the writer adds them). Epoch days and months mean "nothing rolled up yet": the leader rolls up
--- what the hourly table holds on its first run.
-INSERT INTO `asset_access_rollup_state` (`id`, `totals_to`, `days_to`, `months_to`)
-VALUES (1, DATE_FORMAT(UTC_TIMESTAMP() + INTERVAL 1 HOUR, '%Y-%m-%d %H:00:00'), '1970-01-01 00:00:00', '1970-01-01 00:00:00');--> statement-breakpoint
+-- The state row exists from the start; epoch bounds mean "nothing rolled up yet" (the leader rolls up what the
+-- hourly table holds on its first run).
+INSERT INTO `asset_access_rollup_state` (`id`, `days_to`, `months_to`) VALUES (1, '1970-01-01 00:00:00', '1970-01-01 00:00:00');--> statement-breakpoint
 -- Minutes of the raw rows already logged, so a `since` inside them stays exact to the minute after the upgrade.
 INSERT INTO `asset_access_minute` (`minute_start`, `resource_type`, `asset_id`, `hits`)
 SELECT DATE_FORMAT(`accessed_at`, '%Y-%m-%d %H:%i:00'), `resource_type`, `asset_id`, COUNT(*) FROM `asset_access_log`

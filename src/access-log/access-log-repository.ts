@@ -5,7 +5,6 @@ import { PERIOD_TABLES } from '../db/period-tables';
 import { isSuccessfulRead, type AccessRow } from './access-row';
 
 interface RollupBounds {
-  totalsTo: number;
   daysTo: number;
   monthsTo: number;
 }
@@ -39,9 +38,9 @@ class PeriodCounts {
 }
 
 /**
- * Writes batches of access rows: the raw rows and the additive per-minute and per-hour aggregates in one transaction,
- * so a batch counts entirely or not at all (coarser aggregates are the leader's roll-ups; rows for periods already
- * rolled up are added to those too). `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB
+ * Writes batches of access rows: the raw rows and the additive per-minute, per-hour and all-time aggregates in one
+ * transaction, so a batch counts entirely or not at all (days and months are the leader's roll-ups; rows for periods
+ * already rolled up are added to those too). `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB
  * alike and lets several replicas write the same keys concurrently. Keys are written in sorted order and the roll-up
  * state row is locked first, so replicas do not deadlock; should the server still report one (or a lock-wait
  * timeout), the transaction is rolled back whole and the writer retries it, so nothing counts twice.
@@ -54,17 +53,19 @@ export class AccessLogRepository {
     this.database.assertReady();
     const minutes = new PeriodCounts();
     const hours = new PeriodCounts();
+    const totals = new PeriodCounts();
     for (const row of rows) {
       if (!isSuccessfulRead(row)) continue;
       minutes.add(minuteStart(row.accessedAt), row.resourceType, row.assetId, 1);
       hours.add(hourStart(row.accessedAt), row.resourceType, row.assetId, 1);
+      totals.add(0, row.resourceType, row.assetId, 1);
     }
 
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
       // One lock order everywhere: the roll-up state row first (shared here, exclusive in a roll-up), then the
-      // minute, hourly, daily, monthly and all-time rows, each in key order. Replicas writing the same keys then
+      // minute, hourly, all-time, daily and monthly rows, each in key order. Replicas writing the same keys then
       // queue behind each other instead of deadlocking.
       const rolled = await this.lockRollupState(conn);
       await conn.query('INSERT INTO asset_access_log (asset_id, resource_type, method, status, accessed_at) VALUES ?', [
@@ -72,6 +73,12 @@ export class AccessLogRepository {
       ]);
       await this.upsertPeriods(conn, 'minute', minutes);
       await this.upsertPeriods(conn, 'hour', hours);
+      if (totals.size > 0) {
+        await conn.query(
+          'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
+          [totals.sorted().map((t) => [t.type, t.id, t.hits])],
+        );
+      }
       await this.addLateRowsToRollups(conn, rolled, hours);
       await conn.commit();
     } catch (error) {
@@ -96,34 +103,25 @@ export class AccessLogRepository {
    * either the roll-up sees these rows in the hourly table, or this sees the new bounds.
    */
   private async lockRollupState(conn: PoolConnection): Promise<RollupBounds> {
-    const [state] = (await conn.query('SELECT totals_to, days_to, months_to FROM asset_access_rollup_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
-      Array<{ totals_to: Date; days_to: Date; months_to: Date }>,
+    const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
+      Array<{ days_to: Date; months_to: Date }>,
     ];
-    return { totalsTo: state[0]?.totals_to.getTime() ?? 0, daysTo: state[0]?.days_to.getTime() ?? 0, monthsTo: state[0]?.months_to.getTime() ?? 0 };
+    return { daysTo: state[0]?.days_to.getTime() ?? 0, monthsTo: state[0]?.months_to.getTime() ?? 0 };
   }
 
   /**
-   * Rows for hours already added to the all-time totals or days and months already rolled up (written late, e.g.
-   * after an outage; right after the upgrade that introduced roll-ups, the current hour's) are added to those
-   * aggregates too, so every one stays exact.
+   * Rows for days or months already rolled up (written late, e.g. after an outage) are added to those roll-ups too,
+   * so every grain stays exact.
    */
-  private async addLateRowsToRollups(conn: PoolConnection, { totalsTo, daysTo, monthsTo }: RollupBounds, hours: PeriodCounts): Promise<void> {
+  private async addLateRowsToRollups(conn: PoolConnection, { daysTo, monthsTo }: RollupBounds, hours: PeriodCounts): Promise<void> {
     const days = new PeriodCounts();
     const months = new PeriodCounts();
-    const totals = new PeriodCounts();
     for (const h of hours.sorted()) {
       if (h.period < daysTo) days.add(dayStart(h.period), h.type, h.id, h.hits);
       if (h.period < monthsTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
-      if (h.period < totalsTo) totals.add(0, h.type, h.id, h.hits);
     }
     await this.upsertPeriods(conn, 'day', days);
     await this.upsertPeriods(conn, 'month', months);
-    if (totals.size > 0) {
-      await conn.query(
-        'INSERT INTO asset_access_total (resource_type, asset_id, hits) VALUES ? ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)',
-        [totals.sorted().map((t) => [t.type, t.id, t.hits])],
-      );
-    }
   }
 
   /** Deletes up to `limit` rows of `grain` whose period ended before `beforeMs`; returns how many went. */

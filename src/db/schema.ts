@@ -63,7 +63,7 @@ function periodTable(name: string, periodColumn: string) {
 
 /**
  * Per minute and per hour: upserted additively (`hits = hits + VALUES(hits)`) in the same transaction as the raw
- * batch, so several replicas can write at once and no query reads raw rows. Minutes are kept as long as raw rows
+ * batch (as the all-time totals are), so several replicas can write at once and no query reads raw rows. Minutes are kept as long as raw rows
  * (ACCESS_LOG_RETENTION_DAYS), hours ACCESS_LOG_HOURLY_RETENTION_DAYS.
  */
 export const assetAccessMinute = periodTable('asset_access_minute', 'minute_start');
@@ -78,9 +78,8 @@ export const assetAccessDaily = periodTable('asset_access_daily', 'day_start');
 export const assetAccessMonthly = periodTable('asset_access_monthly', 'month_start');
 
 /**
- * All-time successful reads per asset over the hours before `totals_to`: the leader adds each closed hour (rows
- * written late for those hours are added by the writer), so a batch does not update it. All-time top-K reads this
- * table's rank index and the few hourly lists after it (`stats-repository.ts`).
+ * All-time successful reads per asset, upserted with each batch: top-K of a type is a read of the first K entries
+ * of its descending index; across types, the best of each type's first K.
  */
 export const assetAccessTotal = mysqlTable(
   'asset_access_total',
@@ -96,13 +95,12 @@ export const assetAccessTotal = mysqlTable(
 );
 
 /**
- * The one row saying how far the roll-ups reach: hours before `totals_to` are in `asset_access_total`, days before
- * `days_to` in `asset_access_daily`, months before `months_to` in `asset_access_monthly`. Its row lock orders
- * roll-ups and late writes (shared for writers, exclusive for a roll-up), so every row is counted exactly once.
+ * The one row saying how far the roll-ups reach: days before `days_to` are in `asset_access_daily`, months before
+ * `months_to` in `asset_access_monthly`. Its row lock orders roll-ups and late writes (shared for writers,
+ * exclusive for a roll-up), so a late row is counted in a rolled period exactly once.
  */
 export const assetAccessRollupState = mysqlTable('asset_access_rollup_state', {
   id: tinyint('id', { unsigned: true }).primaryKey(),
-  totalsTo: datetime('totals_to', { mode: 'date' }).notNull(),
   daysTo: datetime('days_to', { mode: 'date' }).notNull(),
   monthsTo: datetime('months_to', { mode: 'date' }).notNull(),
   rolledAt: datetime('rolled_at', { mode: 'date', fsp: 3 }),

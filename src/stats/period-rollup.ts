@@ -2,27 +2,24 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from '../lifecycle/logger';
 import { sqlDateTime, type Database } from '../db';
 import { PERIOD_TABLES } from '../db/period-tables';
-import { type Grain, dayStart, hourStart, monthStart, periodEnd, periodStart } from '../db/time-grains';
+import { type Grain, dayStart, monthStart, periodEnd, periodStart } from '../db/time-grains';
 
 export interface RollupBounds {
-  /** Hours before this are in the all-time totals. */
-  totalsTo: number;
   /** Days before this are in `asset_access_daily`. */
   daysTo: number;
   /** Months before this are in `asset_access_monthly`. */
   monthsTo: number;
 }
 
-/** How far the roll-ups should reach at `nowMs`: they wait `settleMs` into a new hour so the last flushes land. */
+/** How far the roll-ups should reach at `nowMs`: they wait `settleMs` into a new day so the last flushes land. */
 export function rollupTargets(nowMs: number, settleMs: number): RollupBounds {
   const settled = nowMs - settleMs;
-  return { totalsTo: hourStart(settled), daysTo: dayStart(settled), monthsTo: monthStart(settled) };
+  return { daysTo: dayStart(settled), monthsTo: monthStart(settled) };
 }
 
 /**
- * Adds each closed hour to the all-time totals, and rolls closed days up from the hours and closed months up from
- * the days, so a batch writes only minutes and hours and a long window reads a few hundred periods instead of
- * thousands of hours. Only the holder of the background-work lease does it; the row lock
+ * Rolls closed days up from the hourly aggregates and closed months up from the days, so a long window reads a few
+ * hundred periods instead of thousands of hours. Only the holder of the background-work lease does it; the row lock
  * on the state row orders it against the writers (they add rows written late for rolled periods themselves) and
  * against a former leader still finishing. One period per transaction, so writers wait at most one period's roll-up;
  * readers see each period either rolled or not (the bounds move in the same transaction as the rows).
@@ -77,21 +74,20 @@ export class PeriodRollup {
     return rolled;
   }
 
-  /** Rolls up the next due hour, day or month, in that order, in one transaction; false when nothing is due. */
+  /** Rolls up the next due day or month, in that order, in one transaction; false when nothing is due. */
   private async step(target: RollupBounds): Promise<boolean> {
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
-      const [rows] = (await conn.query('SELECT totals_to, days_to, months_to FROM asset_access_rollup_state WHERE id = 1 FOR UPDATE')) as unknown as [
-        Array<{ totals_to: Date; days_to: Date; months_to: Date }>,
+      const [rows] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1 FOR UPDATE')) as unknown as [
+        Array<{ days_to: Date; months_to: Date }>,
       ];
-      const state = { totalsTo: rows[0]?.totals_to.getTime() ?? 0, daysTo: rows[0]?.days_to.getTime() ?? 0, monthsTo: rows[0]?.months_to.getTime() ?? 0 };
+      const state = { daysTo: rows[0]?.days_to.getTime() ?? 0, monthsTo: rows[0]?.months_to.getTime() ?? 0 };
       // Bounds only move forward: a process whose clock is behind finds them at or past its own target. A month is
       // rolled once its days are.
       const monthsLimit = Math.min(target.monthsTo, monthStart(state.daysTo));
       let progressed = false;
-      if (state.totalsTo < target.totalsTo) progressed = await this.rollNext(conn, 'hour', state.totalsTo, target.totalsTo);
-      else if (state.daysTo < target.daysTo) progressed = await this.rollNext(conn, 'day', state.daysTo, target.daysTo);
+      if (state.daysTo < target.daysTo) progressed = await this.rollNext(conn, 'day', state.daysTo, target.daysTo);
       else if (state.monthsTo < monthsLimit) progressed = await this.rollNext(conn, 'month', state.monthsTo, monthsLimit);
       await conn.commit();
       return progressed;
@@ -107,12 +103,12 @@ export class PeriodRollup {
    * Rolls up the period of `grain` at the bound `from` (the first period the source holds, on a first run) and moves
    * the bound past it; with nothing to roll before `limit`, moves the bound to `limit`.
    */
-  private async rollNext(conn: PoolConnection, grain: 'hour' | 'day' | 'month', from: number, limit: number): Promise<boolean> {
+  private async rollNext(conn: PoolConnection, grain: 'day' | 'month', from: number, limit: number): Promise<boolean> {
     const source: Grain = grain === 'month' ? 'day' : 'hour';
     const period = from > 0 ? from : periodStart(grain, (await this.earliest(conn, source)) ?? limit);
     const end = period >= limit ? limit : periodEnd(grain, period);
     if (period < limit) await this.rollInto(conn, grain, source, period, end);
-    const bound = { hour: 'totals_to', day: 'days_to', month: 'months_to' }[grain];
+    const bound = grain === 'day' ? 'days_to' : 'months_to';
     await conn.query(`UPDATE asset_access_rollup_state SET ${bound} = ?, rolled_at = UTC_TIMESTAMP(3) WHERE id = 1`, [sqlDateTime(end)]);
     return true;
   }
@@ -123,25 +119,14 @@ export class PeriodRollup {
     return rows[0]?.first?.getTime();
   }
 
-  /**
-   * Sums the source grain's rows of [fromMs, toMs): an hour is added to the all-time totals (the bound moving in the
-   * same transaction makes that exactly once); a day or month is written whole (idempotent).
-   */
-  private async rollInto(conn: PoolConnection, grain: 'hour' | 'day' | 'month', source: Grain, fromMs: number, toMs: number): Promise<void> {
+  /** Writes the source grain's rows of [fromMs, toMs) summed, as the period starting at `fromMs` (idempotent). */
+  private async rollInto(conn: PoolConnection, grain: 'day' | 'month', source: Grain, fromMs: number, toMs: number): Promise<void> {
     const from = PERIOD_TABLES[source];
-    const select = `SELECT resource_type, asset_id, SUM(hits) AS hits FROM ${from.table}
-                    WHERE ${from.column} >= ? AND ${from.column} < ? GROUP BY resource_type, asset_id`;
-    if (grain === 'hour') {
-      await conn.query(
-        `INSERT INTO asset_access_total (resource_type, asset_id, hits) SELECT * FROM (${select}) AS hour
-         ON DUPLICATE KEY UPDATE hits = asset_access_total.hits + VALUES(hits)`,
-        [sqlDateTime(fromMs), sqlDateTime(toMs)],
-      );
-      return;
-    }
     const into = PERIOD_TABLES[grain];
     await conn.query(
-      `INSERT INTO ${into.table} (${into.column}, resource_type, asset_id, hits) SELECT ?, p.* FROM (${select}) AS p
+      `INSERT INTO ${into.table} (${into.column}, resource_type, asset_id, hits)
+       SELECT ?, resource_type, asset_id, SUM(hits) FROM ${from.table}
+       WHERE ${from.column} >= ? AND ${from.column} < ? GROUP BY resource_type, asset_id
        ON DUPLICATE KEY UPDATE hits = VALUES(hits)`,
       [sqlDateTime(fromMs), sqlDateTime(fromMs), sqlDateTime(toMs)],
     );

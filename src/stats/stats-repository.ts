@@ -26,13 +26,12 @@ function toEntries(rows: unknown): TopEntry[] {
 }
 
 /**
- * Popularity queries over the aggregates, never a read of the raw log. A query is a sum of ranked lists, one per
- * (type, period), and the threshold algorithm (`thresholdTop`) reads them from the top through their rank indexes:
- * - all time: the all-time totals (the hours the leader has added) plus the hours after them, the current one at
- *   least: a few lists, decided in a round or two;
+ * Popularity queries over the aggregates, never a read of the raw log:
+ * - all time: the head of the totals' descending index (per type);
  * - since an instant (`since`, `window`): the window cut into periods (`windowPeriods`: minutes, hours, rolled days
- *   and months), so the cost depends on the window's length in periods and the popularity skew, not on how many
- *   requests it holds.
+ *   and months), one ranked list per (type, period), read from the top by the threshold algorithm (`thresholdTop`)
+ *   through the rank indexes, so the cost depends on the window's length in periods and the popularity skew, not
+ *   on how many requests it holds.
  * Exact: to the minute of `since` while raw rows are retained (ACCESS_LOG_RETENTION_DAYS), to its hour beyond.
  * Ties are broken by asset id (byte order: the column is binary), then type.
  */
@@ -49,34 +48,43 @@ export class StatsRepository {
 
   async top(resourceType: string | undefined, limit: number, sinceMs?: number, nowMs = Date.now()): Promise<TopEntry[]> {
     this.database.assertReady();
+    if (sinceMs === undefined) return this.allTime(resourceType, limit);
     const conn = await this.database.pool.getConnection();
     try {
       // One consistent view: a roll-up committing meanwhile is either wholly seen or not at all.
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const [state] = (await conn.query('SELECT totals_to, days_to, months_to FROM asset_access_rollup_state WHERE id = 1')) as unknown as [
-        Array<{ totals_to: Date; days_to: Date; months_to: Date }>,
+      const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1')) as unknown as [
+        Array<{ days_to: Date; months_to: Date }>,
       ];
-      const totalsTo = state[0]?.totals_to.getTime() ?? 0;
-      const periods: ListPeriod[] =
-        sinceMs === undefined
-          ? // All time: the totals, plus the hours the leader has not added to them yet (the current one at least).
-            [{ grain: 'total', startMs: 0 }, ...windowPeriods(totalsTo, Math.max(nowMs, totalsTo), { daysTo: 0, monthsTo: 0, minutesFrom: Number.POSITIVE_INFINITY })]
-          : windowPeriods(sinceMs, nowMs, {
-              daysTo: state[0]?.days_to.getTime() ?? 0,
-              monthsTo: state[0]?.months_to.getTime() ?? 0,
-              minutesFrom: nowMs - this.minuteRetentionMs,
-            });
+      const periods = windowPeriods(sinceMs, nowMs, {
+        daysTo: state[0]?.days_to.getTime() ?? 0,
+        monthsTo: state[0]?.months_to.getTime() ?? 0,
+        minutesFrom: nowMs - this.minuteRetentionMs,
+      });
       const types = resourceType === undefined ? RESOURCE_TYPES.map((t) => t.name as string) : [resourceType];
       return await thresholdTop(new PeriodLists(conn, periods, types), limit);
     } finally {
-      await conn.query('ROLLBACK').catch(() => undefined);
+      // Not awaited: the connection runs its commands in order, so whoever takes it next queues behind the ROLLBACK
+      // and the answer does not wait a round trip for it.
+      conn.query('ROLLBACK').catch(() => undefined);
       conn.release();
     }
   }
-}
 
-/** A period of a window, or all the hours the all-time totals hold. */
-type ListPeriod = Period | { grain: 'total'; startMs: 0 };
+  /**
+   * All time, one statement: the first `limit` entries of the type's descending index; across types, the best of
+   * each type's first `limit` (the overall top is among them).
+   */
+  private async allTime(resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
+    const types = resourceType === undefined ? RESOURCE_TYPES.map((t) => t.name as string) : [resourceType];
+    const heads = types.map(() => '(SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?)');
+    const [rows] = await this.database.pool.query(
+      types.length === 1 ? (heads[0] as string) : `${heads.join(' UNION ALL ')} ORDER BY hits DESC, asset_id, resource_type LIMIT ?`,
+      [...types.flatMap((type) => [type, limit]), ...(types.length === 1 ? [] : [limit])],
+    );
+    return toEntries(rows);
+  }
+}
 
 /** The ranked lists of a window: one per (type, period), each read through its table's rank index. */
 class PeriodLists implements RankedLists {
@@ -84,7 +92,7 @@ class PeriodLists implements RankedLists {
 
   constructor(
     private readonly conn: PoolConnection,
-    private readonly periods: readonly ListPeriod[],
+    private readonly periods: readonly Period[],
     private readonly types: readonly string[],
   ) {
     this.count = periods.length * types.length;
@@ -93,15 +101,8 @@ class PeriodLists implements RankedLists {
   async ranked(lists: readonly number[], offset: number, n: number): Promise<RankedEntry[][]> {
     // A UNION of index range reads, each tagged with its list's position.
     const parts = lists.map((list, position) => {
-      const period = this.periods[list % this.periods.length] as ListPeriod;
+      const period = this.periods[list % this.periods.length] as Period;
       const type = this.types[Math.floor(list / this.periods.length)] as string;
-      if (period.grain === 'total') {
-        return {
-          sql: `(SELECT ${position} AS list, resource_type, asset_id, hits FROM asset_access_total FORCE INDEX (asset_access_total_type_hits_idx)
-                 WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?, ?)`,
-          params: [type, offset, n],
-        };
-      }
       const { table, column } = PERIOD_TABLES[period.grain];
       return {
         sql: `(SELECT ${position} AS list, resource_type, asset_id, hits FROM ${table} FORCE INDEX (${table}_rank_idx)
@@ -126,14 +127,6 @@ class PeriodLists implements RankedLists {
     const startsByGrain = new Map<Grain, string[]>();
     const parts: Array<{ sql: string; params: unknown[] }> = [];
     for (const p of this.periods) {
-      if (p.grain === 'total') {
-        for (const [type, ids] of idsByType) {
-          for (let i = 0; i < ids.length; i += MAX_LOOKUPS_PER_PART) {
-            parts.push({ sql: '(SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? AND asset_id IN (?))', params: [type, ids.slice(i, i + MAX_LOOKUPS_PER_PART)] });
-          }
-        }
-        continue;
-      }
       const starts = startsByGrain.get(p.grain);
       if (starts) starts.push(sqlDateTime(p.startMs));
       else startsByGrain.set(p.grain, [sqlDateTime(p.startMs)]);

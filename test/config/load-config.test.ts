@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('info');
     expect(config.metrics.durationBuckets).toEqual([0.05, 0.1, 0.3, 1, 3, 5]);
     expect(config.metrics.enabled).toBe(true);
-    expect(config.accessLog).toMatchObject({ enabled: true, flushIntervalMs: 1000, batchSize: 2000, maxQueue: 100_000, retentionDays: 90 });
+    expect(config.accessLog).toMatchObject({ enabled: true, flushIntervalMs: 1000, batchSize: 5000, maxQueue: 100_000, retentionDays: 90 });
     expect(config.telemetry.tracesExporters).toEqual([]);
     expect(config.telemetry.metricsExporters).toEqual(['prometheus']);
   });
