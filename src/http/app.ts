@@ -5,7 +5,7 @@ import compose from 'koa-compose';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
 import type { RequestObserver } from './request-observer';
-import { type ApiVersionPrefix, dispatchByApiVersion } from './api-version';
+import { onlyUnderApiVersion } from './api-version';
 import { API_VERSION_PREFIXES } from './route-paths';
 
 /** Adds routes to a router (whose prefix, deployment and version, the router applies). */
@@ -38,9 +38,10 @@ export function createApp(options: AppOptions): Koa {
     else options.logger.error(fields, 'request failed outside the error middleware');
   });
 
-  // One router per version prefix (see `dispatchByApiVersion`), each case-sensitive, like the identifiers and the
-  // AIoD API: `/DATASETS/…` is not a route (and so not counted).
-  const byVersion = new Map<ApiVersionPrefix, Koa.Middleware>();
+  app.use(options.observer.middleware);
+  app.use(errorMiddleware(options.logger));
+  // One router per version prefix, each used only for its version's paths (`onlyUnderApiVersion`); each
+  // case-sensitive, like the identifiers and the AIoD API: `/DATASETS/…` is not a route (and so not counted).
   for (const version of API_VERSION_PREFIXES) {
     const prefix = `${options.pathPrefix}${version}`;
     const router = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
@@ -50,12 +51,9 @@ export function createApp(options: AppOptions): Koa {
     router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
     if (version === '') for (const register of options.routes) register(router);
     for (const register of options.apiRoutes ?? []) register(router);
+    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.routes() as Koa.Middleware));
     // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
-    byVersion.set(version, compose([router.routes(), router.allowedMethods()]) as Koa.Middleware);
+    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.allowedMethods() as Koa.Middleware));
   }
-
-  app.use(options.observer.middleware);
-  app.use(errorMiddleware(options.logger));
-  app.use(dispatchByApiVersion(options.pathPrefix, byVersion));
   return app;
 }
