@@ -7,6 +7,8 @@
  * (`cluster/cluster-primary.ts`), and as each worker, which runs the service as a single process would, its
  * `/metrics` answering for the whole group.
  */
+// First: signals that arrive while the modules below load are kept, not fatal.
+import { takeEarlySignal } from './lifecycle/early-signals';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, secretsOf, tracingOn, type Config } from './config';
 import { createLogger, type Logger } from './lifecycle/logger';
@@ -33,9 +35,26 @@ function runPrimary(config: Config, logger: Logger): void {
   const stop = (signal: string) => void primary.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const early = takeEarlySignal();
+  if (early !== undefined) stop(early);
 }
 
 function runService(config: Config, baseLogger: Logger): void {
+  // Signals are taken from the start, before the telemetry and the service's modules load (hundreds of ms): one that
+  // arrives while the service is still starting (an orchestrator scaling down at once, a worker group draining a
+  // worker it has just restarted) shuts it down as soon as it is up, instead of killing it mid-way.
+  let running: import('./service').RunningService | undefined;
+  let stopRequested: string | undefined;
+  const stop = (signal: string) => {
+    if (running) void running.shutdown.run(signal).then(() => process.exit(0));
+    else stopRequested ??= signal;
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const early = takeEarlySignal();
+  if (early !== undefined) stop(early);
+  // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits.
+  if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
   const slot = cluster.isWorker ? Number(process.env[WORKER_SLOT_ENV]) : undefined;
   // `worker` is the cluster worker id (what the per-worker metrics are labelled with), `slot` the place it fills.
   const logger = slot === undefined ? baseLogger : baseLogger.child({ worker: cluster.worker?.id, slot, pid: process.pid });
@@ -50,18 +69,6 @@ function runService(config: Config, baseLogger: Logger): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startService } = require('./service') as typeof import('./service');
 
-  // Signals are taken from the start: one that arrives while the service is still starting (an orchestrator
-  // scaling down at once) shuts it down as soon as it is up, instead of killing it mid-way.
-  let running: import('./service').RunningService | undefined;
-  let stopRequested: string | undefined;
-  const stop = (signal: string) => {
-    if (running) void running.shutdown.run(signal).then(() => process.exit(0));
-    else stopRequested ??= signal;
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits.
-  if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
 
   startService(config, logger, telemetry).then(
     (started) => {
