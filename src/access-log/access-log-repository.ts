@@ -2,12 +2,8 @@ import type { PoolConnection } from 'mysql2/promise';
 import { sqlDateTime, type Database } from '../db';
 import { type Grain, dayStart, hourStart, minuteStart, monthStart, periodStart } from '../db/time-grains';
 import { PERIOD_TABLES } from '../db/period-tables';
+import { readRollupBounds, type RollupBounds } from '../db/rollup-state';
 import { isSuccessfulRead, type AccessRow } from './access-row';
-
-interface RollupBounds {
-  daysTo: number;
-  monthsTo: number;
-}
 
 interface PeriodHits {
   period: number;
@@ -29,6 +25,11 @@ class PeriodCounts {
 
   get size(): number {
     return this.counts.size;
+  }
+
+  /** In no particular order. */
+  values(): IterableIterator<PeriodHits> {
+    return this.counts.values();
   }
 
   /** Key order; the period is a fixed-width epoch (13 digits until 2286), so string order is time order. */
@@ -66,8 +67,9 @@ export class AccessLogRepository {
       await conn.beginTransaction();
       // One lock order everywhere: the roll-up state row first (shared here, exclusive in a roll-up), then the
       // minute, hourly, all-time, daily and monthly rows, each in key order. Replicas writing the same keys then
-      // queue behind each other instead of deadlocking.
-      const rolled = await this.lockRollupState(conn);
+      // queue behind each other instead of deadlocking. The shared lock also orders this batch against a roll-up:
+      // either the roll-up sees these rows in the hourly table, or this batch sees its new bounds.
+      const rolled = await readRollupBounds(conn, 'share');
       await conn.query('INSERT INTO asset_access_log (asset_id, resource_type, method, status, accessed_at) VALUES ?', [
         rows.map((r) => [r.assetId, r.resourceType, r.method, r.status, sqlDateTime(r.accessedAt)]),
       ]);
@@ -99,24 +101,14 @@ export class AccessLogRepository {
   }
 
   /**
-   * How far the roll-ups reach, under a shared lock on their state row: that orders this batch against a roll-up —
-   * either the roll-up sees these rows in the hourly table, or this sees the new bounds.
-   */
-  private async lockRollupState(conn: PoolConnection): Promise<RollupBounds> {
-    const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1 LOCK IN SHARE MODE')) as unknown as [
-      Array<{ days_to: Date; months_to: Date }>,
-    ];
-    return { daysTo: state[0]?.days_to.getTime() ?? 0, monthsTo: state[0]?.months_to.getTime() ?? 0 };
-  }
-
-  /**
    * Rows for days or months already rolled up (written late, e.g. after an outage) are added to those roll-ups too,
    * so every grain stays exact.
    */
   private async addLateRowsToRollups(conn: PoolConnection, { daysTo, monthsTo }: RollupBounds, hours: PeriodCounts): Promise<void> {
     const days = new PeriodCounts();
     const months = new PeriodCounts();
-    for (const h of hours.sorted()) {
+    // Summed first and sorted by their own upserts: no need for the hours' order here.
+    for (const h of hours.values()) {
       if (h.period < daysTo) days.add(dayStart(h.period), h.type, h.id, h.hits);
       if (h.period < monthsTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
     }

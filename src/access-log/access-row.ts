@@ -8,8 +8,8 @@ export interface AccessRow {
   accessedAt: number;
 }
 
-/** A successful read: what popularity counts. The one definition; the stats SQL binds these values too. */
-export const SUCCESSFUL_READ = { method: 'GET', status: 200 } as const;
+/** A successful read: what popularity counts (the migration that back-fills the per-minute rows says it in SQL). */
+const SUCCESSFUL_READ = { method: 'GET', status: 200 } as const;
 
 export function isSuccessfulRead(row: { method: string; status: number }): boolean {
   return row.method === SUCCESSFUL_READ.method && row.status === SUCCESSFUL_READ.status;

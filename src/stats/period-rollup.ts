@@ -2,14 +2,8 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from '../lifecycle/logger';
 import { sqlDateTime, type Database } from '../db';
 import { PERIOD_TABLES } from '../db/period-tables';
+import { readRollupBounds, type RollupBounds } from '../db/rollup-state';
 import { type Grain, dayStart, monthStart, periodEnd, periodStart } from '../db/time-grains';
-
-export interface RollupBounds {
-  /** Days before this are in `asset_access_daily`. */
-  daysTo: number;
-  /** Months before this are in `asset_access_monthly`. */
-  monthsTo: number;
-}
 
 /** How far the roll-ups should reach at `nowMs`: they wait `settleMs` into a new day so the last flushes land. */
 export function rollupTargets(nowMs: number, settleMs: number): RollupBounds {
@@ -79,10 +73,7 @@ export class PeriodRollup {
     const conn = await this.database.pool.getConnection();
     try {
       await conn.beginTransaction();
-      const [rows] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1 FOR UPDATE')) as unknown as [
-        Array<{ days_to: Date; months_to: Date }>,
-      ];
-      const state = { daysTo: rows[0]?.days_to.getTime() ?? 0, monthsTo: rows[0]?.months_to.getTime() ?? 0 };
+      const state = await readRollupBounds(conn, 'update');
       // Bounds only move forward: a process whose clock is behind finds them at or past its own target. A month is
       // rolled once its days are.
       const monthsLimit = Math.min(target.monthsTo, monthStart(state.daysTo));

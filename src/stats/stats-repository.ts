@@ -1,4 +1,5 @@
 import type { Database } from '../db';
+import { readRollupBounds } from '../db/rollup-state';
 import { DAY_MS } from '../db/time-grains';
 import { RESOURCE_TYPES } from '../catalogue/resource-types';
 import { PeriodLists } from './period-lists';
@@ -6,6 +7,8 @@ import { thresholdTop, type RankedEntry } from './threshold-top';
 import { windowPeriods } from './window-periods';
 
 export type TopEntry = RankedEntry;
+
+const ALL_TYPES: readonly string[] = RESOURCE_TYPES.map((t) => t.name);
 
 function toEntries(rows: unknown): TopEntry[] {
   return (rows as Array<{ resource_type: string; asset_id: string; hits: number | string }>).map((r) => ({
@@ -43,16 +46,9 @@ export class StatsRepository {
     try {
       // One consistent view: a roll-up committing meanwhile is either wholly seen or not at all.
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const [state] = (await conn.query('SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1')) as unknown as [
-        Array<{ days_to: Date; months_to: Date }>,
-      ];
-      const periods = windowPeriods(sinceMs, nowMs, {
-        daysTo: state[0]?.days_to.getTime() ?? 0,
-        monthsTo: state[0]?.months_to.getTime() ?? 0,
-        minutesFrom: nowMs - this.minuteRetentionMs,
-      });
-      const types = resourceType === undefined ? RESOURCE_TYPES.map((t) => t.name as string) : [resourceType];
-      return await thresholdTop(new PeriodLists(conn, periods, types), limit);
+      const bounds = await readRollupBounds(conn, 'none');
+      const periods = windowPeriods(sinceMs, nowMs, { ...bounds, minutesFrom: nowMs - this.minuteRetentionMs });
+      return await thresholdTop(new PeriodLists(conn, periods, resourceType === undefined ? ALL_TYPES : [resourceType]), limit);
     } finally {
       // Not awaited: the connection runs its commands in order, so whoever takes it next queues behind the ROLLBACK
       // and the answer does not wait a round trip for it.
@@ -66,7 +62,7 @@ export class StatsRepository {
    * each type's first `limit` (the overall top is among them).
    */
   private async allTime(resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
-    const types = resourceType === undefined ? RESOURCE_TYPES.map((t) => t.name as string) : [resourceType];
+    const types = resourceType === undefined ? ALL_TYPES : [resourceType];
     const heads = types.map(() => '(SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?)');
     const [rows] = await this.database.pool.query(
       types.length === 1 ? (heads[0] as string) : `${heads.join(' UNION ALL ')} ORDER BY hits DESC, asset_id, resource_type LIMIT ?`,

@@ -26,14 +26,6 @@ export function byRank(a: RankedEntry, b: RankedEntry): number {
   return b.hits - a.hits || compare(a.asset_id, b.asset_id) || compare(a.resource_type, b.resource_type);
 }
 
-/**
- * How deep the first round reads. With few lists (a window of an hour or so) a round trip costs more than rows, so
- * it reads deeper and usually decides at once; with many (a long window) rows cost more.
- */
-function defaultFirstDepth(listCount: number, limit: number): number {
-  return listCount <= 16 ? Math.max(4 * limit, 40) : Math.max(limit, 10);
-}
-
 interface Seen {
   entry: Pick<RankedEntry, 'resource_type' | 'asset_id'>;
   /** Hits summed over the lists this asset was read in so far: a lower bound of its value. */
@@ -52,7 +44,7 @@ interface Seen {
  * With popularity as skewed as real traffic, a round or two decide, whatever the lists' lengths, and a few dozen
  * assets are valued.
  */
-export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = defaultFirstDepth(lists.count, limit)): Promise<RankedEntry[]> {
+export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = Math.max(limit, 10)): Promise<RankedEntry[]> {
   const seen = new Map<string, Seen>();
   const exact = new Map<string, RankedEntry>();
   const last = new Array<number>(lists.count).fill(0);
