@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import compose from 'koa-compose';
 import { API_VERSION_PREFIXES } from './route-paths';
 
 export type ApiVersionPrefix = (typeof API_VERSION_PREFIXES)[number];
@@ -19,12 +20,13 @@ export function apiVersionOf(path: string, pathPrefix: string): ApiVersionPrefix
 }
 
 /**
- * `middleware` (a router's) for the requests under `version` only; the others pass on at the cost of a prefix check.
- * The router tests a request against each of its route layers in turn, so one router per version makes a request pay
- * for its version's routes (~45), not all (~130). The router stays visible as `.router`, where the Koa
- * instrumentation looks for it to name its spans after the route.
+ * A router's `routes` then `allowedMethods` middleware, for the requests under `version` only; the others pass on at
+ * the cost of one prefix check. The router tests a request against each of its route layers in turn, so one router
+ * per version makes a request pay for its version's routes (~45), not all (~130). The router stays visible as
+ * `.router`, where the Koa instrumentation looks for it to name its spans after the route.
  */
-export function onlyUnderApiVersion(version: ApiVersionPrefix, pathPrefix: string, middleware: Middleware): Middleware {
-  const guarded: Middleware = (ctx, next) => (apiVersionOf(ctx.path, pathPrefix) === version ? middleware(ctx, next) : next());
-  return Object.assign(guarded, { router: (middleware as { router?: unknown }).router });
+export function onlyUnderApiVersion(version: ApiVersionPrefix, pathPrefix: string, routes: Middleware, allowedMethods: Middleware): Middleware {
+  const both = compose([routes, allowedMethods]);
+  const guarded: Middleware = (ctx, next) => (apiVersionOf(ctx.path, pathPrefix) === version ? both(ctx, next) : next());
+  return Object.assign(guarded, { router: (routes as { router?: unknown }).router });
 }

@@ -51,9 +51,8 @@ export function createApp(options: AppOptions): Koa {
     router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
     if (version === '') for (const register of options.routes) register(router);
     for (const register of options.apiRoutes ?? []) register(router);
-    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.routes() as Koa.Middleware));
-    // Non-throwing mode: the router then sets `Allow` on 405s, which its throwing mode leaves out.
-    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.allowedMethods() as Koa.Middleware));
+    // Non-throwing `allowedMethods`: the router then sets `Allow` on 405s, which its throwing mode leaves out.
+    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware));
   }
   return app;
 }
