@@ -5,7 +5,8 @@ import compose from 'koa-compose';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
 import type { RequestObserver } from './request-observer';
-import { onlyUnderApiVersion } from './api-version';
+import { dispatchBySegment } from './segment-dispatch';
+import type { ApiVersionPrefix } from './route-key';
 import { API_VERSION_PREFIXES } from './route-paths';
 
 /** Adds routes to a router (whose prefix, deployment and version, the router applies). */
@@ -40,19 +41,27 @@ export function createApp(options: AppOptions): Koa {
 
   app.use(options.observer.middleware);
   app.use(errorMiddleware(options.logger));
-  // One router per version prefix, each used only for its version's paths (`onlyUnderApiVersion`); each
-  // case-sensitive, like the identifiers and the AIoD API: `/DATASETS/…` is not a route (and so not counted).
+  // Routes are registered per version prefix into a table, then dispatched by version and first path segment: a
+  // request is tested against its segment's routes only. Case-sensitive, like the identifiers and the AIoD API:
+  // `/DATASETS/…` is not a route (and so not counted).
+  const tables = new Map<ApiVersionPrefix, Router>();
   for (const version of API_VERSION_PREFIXES) {
     const prefix = `${options.pathPrefix}${version}`;
+    const table = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
+    if (version === '') for (const register of options.routes) register(table);
+    for (const register of options.apiRoutes ?? []) register(table);
+    tables.set(version, table);
+  }
+  const segmentRouter = (prefix: string): Router => {
     const router = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
     // One router-level layer: each `router.use` costs a path match and params per request. It runs only for
     // requests that matched a route: the observer marks them in progress, then bodies are read (unknown paths are
     // not parsed).
     router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
-    if (version === '') for (const register of options.routes) register(router);
-    for (const register of options.apiRoutes ?? []) register(router);
-    // Non-throwing `allowedMethods`: the router then sets `Allow` on 405s, which its throwing mode leaves out.
-    app.use(onlyUnderApiVersion(version, options.pathPrefix, router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware));
-  }
+    return router;
+  };
+  // Non-throwing `allowedMethods` (in the dispatch): the router then sets `Allow` on 405s, which its throwing mode
+  // leaves out.
+  app.use(dispatchBySegment(options.pathPrefix, tables, segmentRouter));
   return app;
 }
