@@ -251,7 +251,7 @@ async function measureMiddlewareCost(): Promise<string> {
         await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContextOf(traceFlags)), async () => {
           const res = new FakeResponse();
           const ctx = { res, req: { headers: {} }, state: {}, method: 'GET', path, matched: [layer], _matchedRoute: layer?.path, params: { id } } as unknown as Context;
-          await observer?.middleware(ctx, () => observer.routeMiddleware(ctx, async () => undefined));
+          await observer?.middleware(ctx, async () => observer.routeEntered(ctx));
           res.emit('close');
         });
         continue;
@@ -259,7 +259,7 @@ async function measureMiddlewareCost(): Promise<string> {
       const res = new FakeResponse();
       // What the router leaves on the context once the route ran: its layers, its template and its parameters.
       const ctx = { res, req: { headers: {} }, state: {}, method: 'GET', path, matched: [layer], _matchedRoute: layer?.path, params: { id } } as unknown as Context;
-      if (observer) await observer.middleware(ctx, () => observer.routeMiddleware(ctx, async () => undefined));
+      if (observer) await observer.middleware(ctx, async () => observer.routeEntered(ctx));
       else await (async () => undefined)();
       res.emit('close');
       if (i % 500 === 499) await writer.flush(); // a batch at a time, as the writer does between requests

@@ -1,7 +1,6 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import compose from 'koa-compose';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
 import type { RequestObserver } from './request-observer';
@@ -23,6 +22,9 @@ export interface AppOptions {
   /** API routes: each adds its routes once per version prefix (`/datasets`, `/v1/datasets`, `/v2/datasets`). */
   apiRoutes?: RouteRegistrar[];
 }
+
+/** The methods whose body is parsed (the body parser's own default list). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** Error codes of a client that went away mid-response: nothing for an operator to fix. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -52,12 +54,17 @@ export function createApp(options: AppOptions): Koa {
     for (const register of options.apiRoutes ?? []) register(table);
     tables.set(version, table);
   }
+  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  const observer = options.observer;
   const segmentRouter = (prefix: string): Router => {
     const router = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
-    // One router-level layer: each `router.use` costs a path match and params per request. It runs only for
-    // requests that matched a route: the observer marks them in progress, then bodies are read (unknown paths are
-    // not parsed).
-    router.use(compose([options.observer.routeMiddleware, bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' })]));
+    // One router-level layer (each `router.use` costs a path match and params per request). It runs only for
+    // requests that matched a route: the observer marks them in progress, then bodies are read — only for methods
+    // that carry one (unknown paths are not parsed, a GET costs no parser call).
+    router.use(function enterRoute(ctx, next) {
+      observer.routeEntered(ctx);
+      return BODY_METHODS.has(ctx.method) ? parseBody(ctx, next) : next();
+    });
     return router;
   };
   // Non-throwing `allowedMethods` (in the dispatch): the router then sets `Allow` on 405s, which its throwing mode

@@ -66,8 +66,8 @@ function contentLength(value: string | number | string[] | undefined): number {
  *
  * - `middleware` goes first on the app (outside the error handler, so it sees the final status; outside the router,
  *   so versioned routes are seen once).
- * - `routeMiddleware` goes first on the router, so it runs once a route matched path and method: only then is the
- *   route template known and the request "in progress" under it.
+ * - `routeEntered` is called first by the router's middleware, so it runs once a route matched path and method: only
+ *   then is the route template known and the request "in progress" under it.
  *
  * Per request this allocates one `ObservedRequest` and adds one property to the response: one listener created
  * once finds its request through it (`on`, not `once`, which allocates a wrapper). Subscribers that throw are
@@ -75,7 +75,8 @@ function contentLength(value: string | number | string[] | undefined): number {
  */
 export class RequestObserver {
   readonly middleware: Middleware;
-  readonly routeMiddleware: Middleware;
+  /** Called first for a request that matched a route's path and method (from the router, before the handler). */
+  readonly routeEntered: (ctx: Context) => void;
   private readonly warned = new Set<string>();
 
   constructor(private readonly options: RequestObserverOptions) {
@@ -108,22 +109,21 @@ export class RequestObserver {
       res.on('close', completeOnClose);
       return next();
     };
-    this.routeMiddleware = function observeRouteEntered(ctx: Context, next: Next) {
+    this.routeEntered = function observeRouteEntered(ctx: Context): void {
       const request = (ctx.res as ObservedResponse)[OBSERVED];
-      const layer = request === undefined || request.ctx !== ctx || request.entered ? undefined : routeLayerOf(ctx, false);
-      if (layer !== undefined && request !== undefined) {
-        request.entered = true;
-        request.layer = layer;
-        const route = layer.path as string;
-        for (const subscriber of subscribers) {
-          try {
-            subscriber.routeEntered?.(route, ctx.method);
-          } catch (err) {
-            observer.warnOnce(subscriber.name, err);
-          }
+      if (request === undefined || request.ctx !== ctx || request.entered) return;
+      const layer = routeLayerOf(ctx, false);
+      if (layer === undefined) return;
+      request.entered = true;
+      request.layer = layer;
+      const route = layer.path as string;
+      for (const subscriber of subscribers) {
+        try {
+          subscriber.routeEntered?.(route, ctx.method);
+        } catch (err) {
+          observer.warnOnce(subscriber.name, err);
         }
       }
-      return next();
     };
   }
 

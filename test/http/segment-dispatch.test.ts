@@ -39,7 +39,9 @@ function oneRouter(pathPrefix: string): Koa {
     api(sub);
     router.stack.push(...sub.stack);
   }
-  return new Koa().use(router.routes()).use(router.allowedMethods());
+  const app = new Koa();
+  app.use(router.routes() as Koa.Middleware).use(router.allowedMethods() as Koa.Middleware);
+  return app;
 }
 
 function dispatched(pathPrefix: string): Koa {
