@@ -1,27 +1,29 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { BinaryQuery, type DriverRow } from '../db/binary-query';
 import { assets } from '../db/schema';
 import type { Asset } from './asset-input';
 
-type AssetRow = typeof assets.$inferSelect;
+type AssetRow = DriverRow<typeof assets>;
 
 function toAsset(row: AssetRow): Asset {
   return {
     identifier: row.id,
-    resource_type: row.resourceType,
+    resource_type: row.resource_type,
     name: row.name,
     description: row.description,
     keywords: JSON.parse(row.keywords) as string[],
-    date_created: row.dateCreated.toISOString(),
-    date_modified: row.dateModified.toISOString(),
+    date_created: row.date_created.toISOString(),
+    date_modified: row.date_modified.toISOString(),
   };
 }
 
 /**
  * Data access for assets. Every call first checks the schema is ready, so a DB still coming up answers 503.
  *
- * The hot reads are Drizzle prepared queries, built once with placeholders: building the SQL from the query builder
- * on every request was the largest part of the service's own CPU on `GET /{type}/{id}` (docs/benchmarks.md, "floor").
+ * The hot reads are built once by Drizzle with placeholders and run as prepared statements over mysql2's binary
+ * protocol (`BinaryQuery`): building the SQL on every request, then mysql2's text protocol, were the largest parts
+ * of the service's own CPU on `GET /{type}/{id}` (docs/benchmarks.md, "floor").
  */
 export class AssetRepository {
   private readonly byId;
@@ -29,22 +31,26 @@ export class AssetRepository {
   private readonly total;
 
   constructor(private readonly database: Database) {
-    const db = database.db;
-    this.byId = db
-      .select()
-      .from(assets)
-      .where(and(eq(assets.id, sql.placeholder('id')), eq(assets.resourceType, sql.placeholder('type'))))
-      .limit(1)
-      .prepare();
-    this.page = db
-      .select()
-      .from(assets)
-      .where(eq(assets.resourceType, sql.placeholder('type')))
-      .orderBy(asc(assets.id))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare();
-    this.total = db.select({ total: count() }).from(assets).where(eq(assets.resourceType, sql.placeholder('type'))).prepare();
+    const { db, pool } = database;
+    this.byId = new BinaryQuery<AssetRow>(
+      pool,
+      db
+        .select()
+        .from(assets)
+        .where(and(eq(assets.id, sql.placeholder('id')), eq(assets.resourceType, sql.placeholder('type'))))
+        .limit(1),
+    );
+    this.page = new BinaryQuery<AssetRow>(
+      pool,
+      db
+        .select()
+        .from(assets)
+        .where(eq(assets.resourceType, sql.placeholder('type')))
+        .orderBy(asc(assets.id))
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset')),
+    );
+    this.total = new BinaryQuery<{ total: number }>(pool, db.select({ total: count().as('total') }).from(assets).where(eq(assets.resourceType, sql.placeholder('type'))));
   }
 
   async list(resourceType: string, offset: number, limit: number): Promise<{ total: number; items: Asset[] }> {
@@ -53,7 +59,7 @@ export class AssetRepository {
       this.page.execute({ type: resourceType, limit, offset }),
       this.total.execute({ type: resourceType }),
     ]);
-    return { total: totals[0]?.total ?? 0, items: rows.map(toAsset) };
+    return { total: Number(totals[0]?.total ?? 0), items: rows.map(toAsset) };
   }
 
   async get(resourceType: string, id: string): Promise<Asset | undefined> {
