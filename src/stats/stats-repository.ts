@@ -64,9 +64,11 @@ export class StatsRepository {
   private async allTime(resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
     const types = resourceType === undefined ? ALL_TYPES : [resourceType];
     const heads = types.map(() => '(SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?)');
-    const [rows] = await this.database.pool.query(
+    // A prepared statement over the binary protocol (two shapes: one type, all types), as the asset reads
+    // (db/binary-query.ts); LIMIT values as strings, which MySQL takes there and a JS number (a DOUBLE) it does not.
+    const [rows] = await this.database.pool.execute(
       types.length === 1 ? (heads[0] as string) : `${heads.join(' UNION ALL ')} ORDER BY hits DESC, asset_id, resource_type LIMIT ?`,
-      [...types.flatMap((type) => [type, limit]), ...(types.length === 1 ? [] : [limit])],
+      [...types.flatMap((type) => [type, String(limit)]), ...(types.length === 1 ? [] : [String(limit)])],
     );
     return toEntries(rows);
   }
