@@ -1,4 +1,4 @@
-import { fillPlaceholders, type InferSelectModel, type Table } from 'drizzle-orm';
+import { DrizzleQueryError, fillPlaceholders, type InferSelectModel, type Table } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 
 /** A row of `T` as mysql2 returns it: keyed by the columns' SQL names, values as the binary protocol decodes them. */
@@ -35,7 +35,13 @@ export class BinaryQuery<Row> {
 
   async execute(values: Record<string, unknown>): Promise<Row[]> {
     const params = fillPlaceholders(this.params, values).map((value) => (Number.isInteger(value) ? String(value) : value));
-    const [rows] = await this.pool.execute(this.sql, params as never);
-    return rows as Row[];
+    try {
+      const [rows] = await this.pool.execute(this.sql, params as never);
+      return rows as Row[];
+    } catch (err) {
+      // The error Drizzle's own execution throws (the driver's error as its `cause`): error handling, logs and the
+      // `error_type` of http_errors_total see the same class whichever way a query ran.
+      throw new DrizzleQueryError(this.sql, params, err as Error);
+    }
   }
 }

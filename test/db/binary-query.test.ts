@@ -1,4 +1,4 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { asc, count, DrizzleQueryError, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,19 @@ describe('BinaryQuery', () => {
   it('refuses a call that leaves a placeholder without a value', async () => {
     const query = new BinaryQuery(pool, db().select().from(assets).where(eq(assets.id, sql.placeholder('id'))));
     await expect(query.execute({})).rejects.toThrow(/placeholder/i);
+  });
+});
+
+describe('a failing BinaryQuery', () => {
+  it('throws what Drizzle throws, with the driver error as its cause', async () => {
+    const query = new BinaryQuery(pool, db().select().from(assets).where(eq(assets.id, sql.placeholder('id'))));
+    await database.query('ALTER TABLE assets RENAME COLUMN name TO title');
+    try {
+      const failure = await query.execute({ id: 'data_a' }).then(() => undefined, (err: unknown) => err);
+      expect(failure).toBeInstanceOf(DrizzleQueryError);
+      expect((failure as DrizzleQueryError).cause).toMatchObject({ code: 'ER_BAD_FIELD_ERROR' });
+    } finally {
+      await database.query('ALTER TABLE assets RENAME COLUMN title TO name');
+    }
   });
 });
