@@ -1,13 +1,17 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import compose from 'koa-compose';
 import { firstSegmentOfRoute, routeKeyOf, type ApiVersionPrefix } from './route-key';
 
 type RouteLayer = Router['stack'][number];
 
-/** A router's `routes` then `allowedMethods`, as one middleware. */
+/**
+ * A router's `routes`, then its `allowedMethods` when no route answered: what `compose([routes, allowedMethods])`
+ * does, without composing a chain on every request (the router composes its own matched layers already).
+ */
 function routesOf(router: Router): Middleware {
-  return compose([router.routes() as Middleware, router.allowedMethods() as Middleware]);
+  const routes = router.routes() as Middleware;
+  const allowedMethods = router.allowedMethods() as Middleware;
+  return (ctx, next) => routes(ctx, () => allowedMethods(ctx, next));
 }
 
 /** One version's routes, split into one router per first path segment. */
