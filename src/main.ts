@@ -68,8 +68,6 @@ function runService(config: Config, baseLogger: Logger): void {
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startService } = require('./service') as typeof import('./service');
-
-
   startService(config, logger, telemetry).then(
     (started) => {
       running = started;

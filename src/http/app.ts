@@ -46,10 +46,10 @@ export function createApp(options: AppOptions): Koa {
   // Routes are registered per version prefix into a table, then dispatched by version and first path segment: a
   // request is tested against its segment's routes only. Case-sensitive, like the identifiers and the AIoD API:
   // `/DATASETS/…` is not a route (and so not counted).
+  const routerUnder = (prefix: string) => new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
   const tables = new Map<ApiVersionPrefix, Router>();
   for (const version of API_VERSION_PREFIXES) {
-    const prefix = `${options.pathPrefix}${version}`;
-    const table = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
+    const table = routerUnder(`${options.pathPrefix}${version}`);
     if (version === '') for (const register of options.routes) register(table);
     for (const register of options.apiRoutes ?? []) register(table);
     tables.set(version, table);
@@ -57,7 +57,7 @@ export function createApp(options: AppOptions): Koa {
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   const observer = options.observer;
   const segmentRouter = (prefix: string): Router => {
-    const router = new Router({ sensitive: true, ...(prefix ? { prefix } : {}) });
+    const router = routerUnder(prefix);
     // One router-level layer (each `router.use` costs a path match and params per request). It runs only for
     // requests that matched a route: the observer marks them in progress, then bodies are read — only for methods
     // that carry one (unknown paths are not parsed, a GET costs no parser call).

@@ -35,7 +35,8 @@ export function dispatchBySegment(pathPrefix: string, tables: ReadonlyMap<ApiVer
   const versions = new Map<ApiVersionPrefix, VersionRouters>();
   const layers: RouteLayer[] = [];
   for (const [version, table] of tables) {
-    const prefix = `${pathPrefix}${version}`;
+    // The prefix the table's routes were registered under (deployment prefix, then version).
+    const prefix = table.opts.prefix ?? '';
     const routers = new Map<string, Router>();
     for (const layer of table.stack) {
       if (typeof layer.path !== 'string' || layer.methods.length === 0) {
