@@ -10,6 +10,11 @@ export type TopEntry = RankedEntry;
 
 const ALL_TYPES: readonly string[] = RESOURCE_TYPES.map((t) => t.name);
 
+/** The all-time head of one type: the first entries of its descending index. */
+const TYPE_HEAD = 'SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?';
+/** The all-time top across types: the best of each type's head. */
+const ALL_TYPES_HEADS = `${ALL_TYPES.map(() => `(${TYPE_HEAD})`).join(' UNION ALL ')} ORDER BY hits DESC, asset_id, resource_type LIMIT ?`;
+
 function toEntries(rows: unknown): TopEntry[] {
   return (rows as Array<{ resource_type: string; asset_id: string; hits: number | string }>).map((r) => ({
     resource_type: r.resource_type,
@@ -62,14 +67,13 @@ export class StatsRepository {
    * each type's first `limit` (the overall top is among them).
    */
   private async allTime(resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
-    const types = resourceType === undefined ? ALL_TYPES : [resourceType];
-    const heads = types.map(() => '(SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?)');
-    // A prepared statement over the binary protocol (two shapes: one type, all types), as the asset reads
+    // A prepared statement over the binary protocol (two shapes, built once), as the asset reads
     // (db/binary-query.ts); LIMIT values as strings, which MySQL takes there and a JS number (a DOUBLE) it does not.
-    const [rows] = await this.database.pool.execute(
-      types.length === 1 ? (heads[0] as string) : `${heads.join(' UNION ALL ')} ORDER BY hits DESC, asset_id, resource_type LIMIT ?`,
-      [...types.flatMap((type) => [type, String(limit)]), ...(types.length === 1 ? [] : [String(limit)])],
-    );
+    const n = String(limit);
+    const [rows] =
+      resourceType === undefined
+        ? await this.database.pool.execute(ALL_TYPES_HEADS, [...ALL_TYPES.flatMap((type) => [type, n]), n])
+        : await this.database.pool.execute(TYPE_HEAD, [resourceType, n]);
     return toEntries(rows);
   }
 }
