@@ -1,4 +1,5 @@
 import type { Logger } from '../lifecycle/logger';
+import { PeriodicTask } from '../lifecycle/periodic-task';
 import type { AccessLogRepository } from './access-log-repository';
 import { DAY_MS } from '../db/time-grains';
 
@@ -9,9 +10,7 @@ import { DAY_MS } from '../db/time-grains';
  * holding the background-work lease; a failing run is logged and tried again next time.
  */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly repository: AccessLogRepository,
@@ -19,25 +18,21 @@ export class RetentionJob {
     private readonly logger: Logger,
     /** Whether this process does the background work (`LeaderLease`); one process alone always does. */
     private readonly isLeader: () => boolean = () => true,
-  ) {}
+  ) {
+    this.task = new PeriodicTask((now) => this.deleteExpired(now), options.intervalMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
+    this.task.start({ runNow: false });
   }
 
   /** One pass; resolves with the number of rows deleted (raw and aggregate). */
   runOnce(now = Date.now()): Promise<number> {
-    this.running ??= this.deleteExpired(now).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.runOnce(now);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running?.catch(() => 0);
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async deleteExpired(now: number): Promise<number> {
@@ -68,7 +63,7 @@ export class RetentionJob {
     for (;;) {
       const deleted = await deleteUpTo(batch);
       total += deleted;
-      if (deleted < batch || this.stopped) return total;
+      if (deleted < batch || this.task.stopped) return total;
       await new Promise((r) => setTimeout(r, 10)); // let other writers in between batches
     }
   }

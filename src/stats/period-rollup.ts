@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from '../lifecycle/logger';
+import { PeriodicTask } from '../lifecycle/periodic-task';
 import { sqlDateTime, type Database } from '../db';
 import { PERIOD_TABLES } from '../db/period-tables';
 import { readRollupBounds, type RollupBounds } from '../db/rollup-state';
@@ -19,9 +20,7 @@ export function rollupTargets(nowMs: number, settleMs: number): RollupBounds {
  * readers see each period either rolled or not (the bounds move in the same transaction as the rows).
  */
 export class PeriodRollup {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly database: Database,
@@ -29,31 +28,29 @@ export class PeriodRollup {
     private readonly options: { intervalMs: number; settleMs: number } = { intervalMs: 60_000, settleMs: 120_000 },
     /** Whether this process does the background work (`LeaderLease`); one process alone always does. */
     private readonly isLeader: () => boolean = () => true,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.rollUpDue(), this.options.intervalMs);
-    this.timer.unref();
-    void this.rollUpDue();
+  ) {
+    this.task = new PeriodicTask(
+      (nowMs) =>
+        this.rollUp(nowMs).catch((err: unknown) => {
+          this.logger.warn({ err }, 'access roll-up failed; will retry');
+          return 0;
+        }),
+      options.intervalMs,
+    );
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  /** Rolls up at once (the first roll-up as soon as the schema is there), then every `intervalMs`. */
+  start(): void {
+    this.task.start({ runNow: true });
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** How many periods this call rolled up. Never throws: a failure is logged and tried at the next tick. */
   rollUpDue(nowMs = Date.now()): Promise<number> {
-    this.running ??= this.rollUp(nowMs)
-      .catch((err: unknown) => {
-        this.logger.warn({ err }, 'access roll-up failed; will retry');
-        return 0;
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+    return this.task.runOnce(nowMs);
   }
 
   private async rollUp(nowMs: number): Promise<number> {
@@ -61,7 +58,7 @@ export class PeriodRollup {
     const target = rollupTargets(nowMs, this.options.settleMs);
     const started = performance.now();
     let rolled = 0;
-    while (!this.stopped && this.isLeader() && (await this.step(target))) rolled++;
+    while (!this.task.stopped && this.isLeader() && (await this.step(target))) rolled++;
     if (rolled > 0) {
       this.logger.info({ periods: rolled, daysTo: new Date(target.daysTo), ms: Math.round(performance.now() - started) }, 'access roll-up done');
     }
