@@ -7,8 +7,9 @@ import { DAY_MS } from '../db/time-grains';
  * Deletes raw access rows, per-minute aggregates and folded per-minute counts older than `retentionDays` (a `since`
  * is exact to the minute as long as raw rows exist), and hourly, daily and monthly aggregates older than
  * `hourlyRetentionDays`, in small batches so no statement holds locks for long; the all-time totals are kept. Runs
- * every `intervalMs` on the process holding the background-work lease; a failing run is logged and tried again next
- * time.
+ * on the process holding the background-work lease as soon as it takes the lease (`runNow`, wired in `service.ts`:
+ * a leader restarted more often than the interval would otherwise never run it), then every `intervalMs`; a failing
+ * run is logged and tried again next time.
  */
 export class RetentionJob {
   private readonly task: PeriodicTask;
@@ -25,6 +26,11 @@ export class RetentionJob {
 
   start(): void {
     this.task.start({ runNow: false });
+  }
+
+  /** Starts a pass now, unless the job is stopped (or a pass is under way); for when this process becomes the leader. */
+  runNow(): void {
+    if (!this.task.stopped) void this.runOnce();
   }
 
   /** One pass; resolves with the number of rows deleted (raw and aggregate). */
