@@ -1,4 +1,4 @@
--- Error answers for ids the catalogue does not hold are counted here per minute instead of one raw row each. Raw rows
+-- Requests for ids the catalogue does not hold are counted here per minute instead of one raw row each. Raw rows
 -- already logged for such ids stay as they are: retention removes them within ACCESS_LOG_RETENTION_DAYS, where
 -- folding them here would rewrite (and lock) the whole log during the upgrade.
 CREATE TABLE `asset_access_folded_minute` (

@@ -52,9 +52,10 @@ export class AccessLogRepository {
   constructor(private readonly database: Database) {}
 
   /**
-   * Rows answered with an error for an asset the catalogue does not hold (`/datasets/<made-up id>`) are counted per
-   * minute, type, method and status in `asset_access_folded_minute` instead of one raw row each, so a client cannot
-   * make us store one row per request; every row for an asset that exists (and every success) stays raw and exact.
+   * Rows for an asset the catalogue does not hold (`/datasets/<made-up id>`: an error answer, or an OPTIONS) are
+   * counted per minute, type, method and status in `asset_access_folded_minute` instead of one raw row each, so a
+   * client cannot make us store one row per request; every row for an asset that exists (and every GET, HEAD, PUT or
+   * DELETE that succeeded) stays raw and exact.
    */
   async insertBatch(rows: readonly AccessRow[]): Promise<BatchWritten> {
     if (rows.length === 0) return { folded: 0 };
@@ -110,8 +111,8 @@ export class AccessLogRepository {
   }
 
   /**
-   * Which of the assets the batch's error answers name exist (as `assetKey`s): one look-up by primary key, and none
-   * at all for a batch of successes.
+   * Which of the assets named by the batch's rows that may be missing exist (as `assetKey`s): one look-up by primary
+   * key, and none at all for a batch of successful reads.
    */
   private async existingAssets(conn: PoolConnection, rows: readonly AccessRow[]): Promise<Set<string>> {
     const ids = new Set<string>();

@@ -20,13 +20,17 @@ export interface FoldedBatch {
   foldedRows: number;
 }
 
+/** Methods whose success (< 400) was answered from the catalogue's asset, so proves it existed. */
+const ANSWERED_FROM_ASSET = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
 /**
- * Whether a row may stand for an asset that does not exist. A success (< 400) was answered from an asset that
- * existed, so it is stored as it is without a look-up: the hot path (200s) pays nothing. An error answer may name any
- * id a client makes up (404 for `/datasets/<random>`, and as cheaply 405, 400 or 499), so its asset is looked up.
+ * Whether a row may stand for an asset that does not exist. A GET, HEAD, PUT or DELETE that succeeded was answered
+ * from an asset that existed, so it is stored as it is without a look-up: the hot path (200s) pays nothing. Any other
+ * row may name an id a client made up, so its asset is looked up: an error answer (404 for `/datasets/<random>`, and
+ * as cheaply 405, 400 or 499), and an OPTIONS, which the router answers 200 from the path alone.
  */
-export function mayNameMissingAsset(row: Pick<AccessRow, 'status'>): boolean {
-  return row.status >= 400;
+export function mayNameMissingAsset(row: Pick<AccessRow, 'method' | 'status'>): boolean {
+  return row.status >= 400 || !ANSWERED_FROM_ASSET.has(row.method);
 }
 
 /** One key for an asset as addressed: the same id under another type is another (missing) asset. */

@@ -22,7 +22,7 @@ export const assets = mysqlTable(
 
 /**
  * One row per asset-shaped request (every method and status) for an asset that exists, written in batches off the
- * request path; error answers for ids the catalogue does not hold are counted in `asset_access_folded_minute`
+ * request path; requests for ids the catalogue does not hold are counted in `asset_access_folded_minute`
  * instead. No user identity, address or header is stored. Raw rows are deleted after ACCESS_LOG_RETENTION_DAYS.
  */
 export const assetAccessLog = mysqlTable(
@@ -41,10 +41,10 @@ export const assetAccessLog = mysqlTable(
 );
 
 /**
- * Requests for assets that do not exist (an error answer for an id the catalogue does not hold), counted per minute,
- * type, method and status instead of one raw row each: ids a client makes up cost no storage per request. The key
- * takes its values from bounded sets (registered types, HTTP methods, status codes), so a minute holds a few rows
- * whatever the traffic. Kept as long as the raw rows (ACCESS_LOG_RETENTION_DAYS).
+ * Requests for assets that do not exist (an error answer, or an OPTIONS, for an id the catalogue does not hold),
+ * counted per minute, type, method and status instead of one raw row each: ids a client makes up cost no storage per
+ * request. The key takes its values from bounded sets (registered types, HTTP methods, status codes), so a minute
+ * holds a few rows whatever the traffic. Kept as long as the raw rows (ACCESS_LOG_RETENTION_DAYS).
  */
 export const assetAccessFoldedMinute = mysqlTable(
   'asset_access_folded_minute',

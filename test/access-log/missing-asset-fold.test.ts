@@ -18,12 +18,15 @@ describe('foldMissingAssets', () => {
       row('gone1', 405, t0, 'PATCH'),
       row('gone4', 200), // a success is never looked up (answered from an asset that existed then)
       row('real', 404, t0, 'GET', 'models'), // the same id under another type is another, missing, asset
+      row('gone5', 200, t0, 'OPTIONS'), // answered by the router from the path alone
+      row('real', 200, t0, 'OPTIONS'),
     ];
     const { raw, folded, foldedRows } = foldMissingAssets(rows, existing);
-    expect(raw).toEqual([rows[0], rows[3], rows[6]]);
-    expect(foldedRows).toBe(5);
+    expect(raw).toEqual([rows[0], rows[3], rows[6], rows[9]]);
+    expect(foldedRows).toBe(6);
     expect(folded).toEqual([
       { minute: t0, resourceType: 'datasets', method: 'GET', status: 404, requests: 2 },
+      { minute: t0, resourceType: 'datasets', method: 'OPTIONS', status: 200, requests: 1 },
       { minute: t0, resourceType: 'datasets', method: 'PATCH', status: 405, requests: 1 },
       { minute: t0, resourceType: 'models', method: 'GET', status: 404, requests: 1 },
       { minute: t0 + MINUTE, resourceType: 'datasets', method: 'GET', status: 404, requests: 1 },
@@ -38,8 +41,11 @@ describe('foldMissingAssets', () => {
     expect(folded.map((f) => [f.minute - t0, f.requests])).toEqual([[0, 3334], [MINUTE, 3333], [2 * MINUTE, 3333]]);
   });
 
-  it('looks up only error answers', () => {
-    expect([200, 201, 204, 304, 399].some((status) => mayNameMissingAsset({ status }))).toBe(false);
-    expect([400, 404, 405, 413, 499, 500, 503].every((status) => mayNameMissingAsset({ status }))).toBe(true);
+  it('looks up error answers and methods not answered from the asset, never a successful GET, HEAD, PUT or DELETE', () => {
+    for (const method of ['GET', 'HEAD', 'PUT', 'DELETE']) {
+      expect([200, 201, 204, 304, 399].some((status) => mayNameMissingAsset({ method, status })), method).toBe(false);
+      expect([400, 404, 405, 413, 499, 500, 503].every((status) => mayNameMissingAsset({ method, status })), method).toBe(true);
+    }
+    expect(mayNameMissingAsset({ method: 'OPTIONS', status: 200 })).toBe(true);
   });
 });

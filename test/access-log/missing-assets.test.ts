@@ -48,10 +48,11 @@ describe('requests for assets that do not exist', () => {
     const before = sampleValue(await scrape(service.url), 'access_log_rows_folded_total');
     const from = minuteStart(Date.now());
     await fireRequests((i) => `${service.url}${['', '/v1', '/v2'][i % 3]}/models/${ids[i]}`, FLOOD, 20);
-    // As cheap for a client: another method (405) and a made-up sub-resource, on ids nobody holds.
+    // As cheap for a client: another method (405), a made-up sub-resource, and OPTIONS (200 from the path alone).
     for (let i = 0; i < 10; i++) {
       expect((await fetch(`${service.url}/models/${ids[i]}`, { method: 'PATCH' })).status).toBe(405);
       expect((await fetch(`${service.url}/models/${ids[i]}/content`)).status).toBe(404);
+      expect((await fetch(`${service.url}/models/${ids[i]}`, { method: 'OPTIONS' })).status).toBe(200);
     }
     const to = minuteStart(Date.now());
     await flushed();
@@ -59,14 +60,15 @@ describe('requests for assets that do not exist', () => {
     expect(await rawRows("asset_id LIKE 'flood\\_%'")).toEqual([]);
     const counts = await folded('models');
     const minutes = (to - from) / MINUTE_MS + 1;
-    // One row per (minute, method, status): GET 404 and PATCH 405 in each minute the flood spanned.
-    expect(counts.length).toBeLessThanOrEqual(2 * minutes);
+    // One row per (minute, method, status): GET 404, PATCH 405 and OPTIONS 200 in each minute the flood spanned.
+    expect(counts.length).toBeLessThanOrEqual(3 * minutes);
     expect(counts.every((c) => c.minute_start.getTime() >= from && c.minute_start.getTime() <= to)).toBe(true);
     const sum = (method: string, status: number) => counts.filter((c) => c.method === method && c.status === status).reduce((n, c) => n + c.requests, 0);
     expect(sum('GET', 404)).toBe(FLOOD + 10);
     expect(sum('PATCH', 405)).toBe(10);
-    expect(sampleValue(await scrape(service.url), 'access_log_rows_folded_total')).toBe((before ?? 0) + FLOOD + 20);
-    expect(service.accessLog?.stats.folded).toBe(FLOOD + 20);
+    expect(sum('OPTIONS', 200)).toBe(10);
+    expect(sampleValue(await scrape(service.url), 'access_log_rows_folded_total')).toBe((before ?? 0) + FLOOD + 30);
+    expect(service.accessLog?.stats.folded).toBe(FLOOD + 30);
   });
 
   it('a real asset keeps exact raw rows: its reads, and a 404 for a sub-resource or an unrouted form of its path', async () => {
@@ -76,9 +78,10 @@ describe('requests for assets that do not exist', () => {
     expect((await fetch(`${service.url}/models/${modelId}/content`)).status).toBe(404);
     expect((await fetch(`${service.url}/models/v1/${modelId}`)).status).toBe(404);
     expect((await fetch(`${service.url}/models/${modelId}`, { method: 'PATCH' })).status).toBe(405);
+    expect((await fetch(`${service.url}/models/${modelId}`, { method: 'OPTIONS' })).status).toBe(200);
     await flushed();
     const rows = await rawRows('asset_id = ?', [modelId]);
-    expect(rows.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'GET 200', 'GET 200', 'GET 200', 'GET 404', 'GET 404', 'PATCH 405']);
+    expect(rows.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'GET 200', 'GET 200', 'GET 200', 'GET 404', 'GET 404', 'PATCH 405', 'OPTIONS 200']);
     expect(service.accessLog?.stats.folded).toBe(foldedBefore);
     expect(await (await fetch(`${service.url}/stats/top/models`)).json()).toEqual([{ asset_id: modelId, hits: 4 }]);
   });
