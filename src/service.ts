@@ -116,6 +116,8 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   void database.startPreparing();
   accessLog?.start();
   retention?.start();
+  // Retention runs as soon as this process holds the lease (again after every takeover), then every interval.
+  if (retention) lease.onAcquired(() => retention.runNow());
   // The first roll-up as soon as the schema is there, then every minute (each closed day and month once).
   void database.whenReady().then(async () => {
     await lease.start();

@@ -14,8 +14,13 @@ export interface AccessLogWriterOptions {
   maxBackoffMs?: number;
 }
 
+/** What a committed batch reports: how many of its rows were folded into per-minute counts instead of stored raw. */
+export interface BatchWritten {
+  folded: number;
+}
+
 export interface BatchSink {
-  insertBatch(rows: readonly AccessRow[]): Promise<void>;
+  insertBatch(rows: readonly AccessRow[]): Promise<BatchWritten | void>;
 }
 
 export type DropReason = 'queue_full' | 'shutdown';
@@ -47,6 +52,7 @@ export class AccessLogWriter {
   /** Set once `stop()` has counted what is left as dropped: late outcomes must not count those rows again. */
   private abandoned = false;
   private readonly written: Counter;
+  private readonly folded: Counter;
   private readonly dropped: Counter;
   private readonly flushErrors: Counter;
   private readonly flushDuration: Histogram;
@@ -54,6 +60,7 @@ export class AccessLogWriter {
   /** Plain counters too, for tests and logs. */
   readonly stats = {
     written: 0,
+    folded: 0,
     dropped: { queue_full: 0, shutdown: 0 } as Record<DropReason, number>,
     flushErrors: 0,
     lockRetries: { deadlock: 0, lock_wait_timeout: 0 } as Record<LockConflict, number>,
@@ -66,6 +73,9 @@ export class AccessLogWriter {
     private readonly logger: Logger,
   ) {
     this.written = meter.createCounter('access_log_rows_written_total', { description: 'Access-log rows written to the database.' });
+    this.folded = meter.createCounter('access_log_rows_folded_total', {
+      description: 'Access-log rows (counted in written) for assets that do not exist, folded into per-minute counts instead of stored raw.',
+    });
     this.dropped = meter.createCounter('access_log_rows_dropped_total', { description: 'Access-log rows dropped, by reason.' });
     this.flushErrors = meter.createCounter('access_log_flush_errors_total', { description: 'Failed access-log batch writes (rows kept and retried).' });
     this.flushDuration = meter.createHistogram('access_log_flush_duration_seconds', {
@@ -75,6 +85,7 @@ export class AccessLogWriter {
     // Export every series from the start at 0: alerts on rate() or increase() need them to exist before the first
     // failure (OpenTelemetry only exports a counter once it has been added to).
     this.written.add(0);
+    this.folded.add(0);
     this.flushErrors.add(0);
     this.lockRetries = meter.createCounter('access_log_write_retries_total', {
       description: 'Access-log batch writes retried after a deadlock or lock-wait timeout (rolled back whole, so counted once).',
@@ -169,8 +180,9 @@ export class AccessLogWriter {
       this.dueRows = Math.max(0, this.dueRows - batch.length);
       this.inFlightRows += batch.length;
       const started = performance.now();
+      let folded = 0;
       try {
-        await this.insertWithLockRetries(batch);
+        folded = await this.insertWithLockRetries(batch);
       } catch (err) {
         if (this.abandoned) return; // already counted as dropped by stop()
         // The batch goes back to the head of the queue; every writer stops until the backoff has passed.
@@ -192,6 +204,8 @@ export class AccessLogWriter {
       this.flushDuration.record((performance.now() - started) / 1000);
       this.written.add(batch.length);
       this.stats.written += batch.length;
+      this.folded.add(folded);
+      this.stats.folded += folded;
     }
   }
 
@@ -199,11 +213,10 @@ export class AccessLogWriter {
    * A deadlock or lock-wait timeout between replicas writing the same keys is not an outage: the transaction was
    * rolled back whole (nothing of it counted), so it is tried again at once, a few times, and counted by reason.
    */
-  private async insertWithLockRetries(batch: AccessRow[]): Promise<void> {
+  private async insertWithLockRetries(batch: AccessRow[]): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.sink.insertBatch(batch);
-        return;
+        return (await this.sink.insertBatch(batch))?.folded ?? 0;
       } catch (err) {
         const reason = lockConflictOf(err);
         if (reason === undefined || attempt >= MAX_LOCK_RETRIES || this.abandoned) throw err;

@@ -4,10 +4,12 @@ import type { AccessLogRepository } from './access-log-repository';
 import { DAY_MS } from '../db/time-grains';
 
 /**
- * Deletes raw access rows and per-minute aggregates older than `retentionDays` (a `since` is exact to the minute as
- * long as raw rows exist), and hourly, daily and monthly aggregates older than `hourlyRetentionDays`, in small
- * batches so no statement holds locks for long; the all-time totals are kept. Runs every `intervalMs` on the process
- * holding the background-work lease; a failing run is logged and tried again next time.
+ * Deletes raw access rows, per-minute aggregates and folded per-minute counts older than `retentionDays` (a `since`
+ * is exact to the minute as long as raw rows exist), and hourly, daily and monthly aggregates older than
+ * `hourlyRetentionDays`, in small batches so no statement holds locks for long; the all-time totals are kept. Runs
+ * on the process holding the background-work lease as soon as it takes the lease (`runNow`, wired in `service.ts`:
+ * a leader restarted more often than the interval would otherwise never run it), then every `intervalMs`; a failing
+ * run is logged and tried again next time.
  */
 export class RetentionJob {
   private readonly task: PeriodicTask;
@@ -24,6 +26,11 @@ export class RetentionJob {
 
   start(): void {
     this.task.start({ runNow: false });
+  }
+
+  /** Starts a pass now, unless the job is stopped (or a pass is under way); for when this process becomes the leader. */
+  runNow(): void {
+    if (!this.task.stopped) void this.runOnce();
   }
 
   /** One pass; resolves with the number of rows deleted (raw and aggregate). */
@@ -44,6 +51,7 @@ export class RetentionJob {
     try {
       raw = await this.inBatches((limit) => this.repository.deleteOlderThan(rawBefore, limit));
       aggregates += await this.inBatches((limit) => this.repository.deletePeriodsBefore('minute', rawBefore, limit));
+      aggregates += await this.inBatches((limit) => this.repository.deleteFoldedBefore(rawBefore, limit));
       if (hourlyRetentionDays !== undefined) {
         const aggregatesBefore = now - hourlyRetentionDays * DAY_MS;
         for (const grain of ['hour', 'day', 'month'] as const) {

@@ -1,5 +1,5 @@
 import { databasePasswordForms, redactDatabaseUrl } from '../db/connection-url';
-import { envSchema } from './env-schema';
+import { envSchema, type Env } from './env-schema';
 import type { Config } from './config';
 
 /** How a variable's value may appear in a message: secrets never verbatim. */
@@ -17,6 +17,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** Values each valid alone that do not work together; each message names every variable involved. */
+function crossFieldProblems(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.ACCESS_LOG_HOURLY_RETENTION_DAYS < e.ACCESS_LOG_RETENTION_DAYS) {
+    // Windows reaching past the hourly retention but not the raw one would read aggregates already deleted.
+    problems.push(
+      `ACCESS_LOG_HOURLY_RETENTION_DAYS: must be at least ACCESS_LOG_RETENTION_DAYS (${e.ACCESS_LOG_RETENTION_DAYS}), or windows between the two silently undercount (got "${e.ACCESS_LOG_HOURLY_RETENTION_DAYS}")`,
+    );
+  }
+  return problems;
+}
+
 /** Parses and validates the environment once. Empty strings count as unset, so `FOO=` means "use the default". */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -31,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const inconsistent = crossFieldProblems(e);
+  if (inconsistent.length > 0) throw new ConfigError(inconsistent);
   const without = <T extends string>(list: Array<T | 'none'>): T[] => list.filter((x): x is T => x !== 'none');
   return {
     http: { port: e.PORT, host: e.HOST, pathPrefix: e.PATH_PREFIX, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },

@@ -14,6 +14,7 @@ export class LeaderLease {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private leader = false;
+  private readonly acquiredListeners: Array<() => void> = [];
   private stopped = false;
   private readonly name: string;
 
@@ -27,6 +28,14 @@ export class LeaderLease {
 
   get isLeader(): boolean {
     return this.leader;
+  }
+
+  /**
+   * Calls `listener` each time this process takes the lease (not on the checks that confirm it): background work
+   * that must not wait a whole interval after a (re)start — retention — starts from here.
+   */
+  onAcquired(listener: () => void): void {
+    this.acquiredListeners.push(listener);
   }
 
   /** Tries at once, then every interval; `check()` resolves after the first try. */
@@ -83,7 +92,16 @@ export class LeaderLease {
   }
 
   private setLeader(leader: boolean): void {
+    const acquired = leader && !this.leader;
     if (leader !== this.leader) this.logger.info({ leader }, leader ? 'took the background-work lease' : 'gave up the background-work lease');
     this.leader = leader;
+    if (!acquired) return;
+    for (const listener of this.acquiredListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.warn({ err }, 'leader lease: a listener for taking the lease failed');
+      }
+    }
   }
 }

@@ -21,8 +21,9 @@ export const assets = mysqlTable(
 );
 
 /**
- * One row per asset-shaped request (every method and status), written in batches off the request path. No user
- * identity, address or header is stored. Raw rows are deleted after ACCESS_LOG_RETENTION_DAYS.
+ * One row per asset-shaped request (every method and status) for an asset that exists, written in batches off the
+ * request path; requests for ids the catalogue does not hold are counted in `asset_access_folded_minute`
+ * instead. No user identity, address or header is stored. Raw rows are deleted after ACCESS_LOG_RETENTION_DAYS.
  */
 export const assetAccessLog = mysqlTable(
   'asset_access_log',
@@ -37,6 +38,25 @@ export const assetAccessLog = mysqlTable(
   // One secondary index, as every row pays for each on insert: retention deletes by age, and the raw part of a
   // windowed top query spans at most an hour, where filtering by type after the range is cheap.
   (table) => [index('asset_access_log_accessed_at_idx').on(table.accessedAt)],
+);
+
+/**
+ * Requests for assets that do not exist (an error answer, or an OPTIONS, for an id the catalogue does not hold),
+ * counted per minute, type, method and status instead of one raw row each: ids a client makes up cost no storage per
+ * request. The key takes its values from bounded sets (registered types, HTTP methods, status codes), so a minute
+ * holds a few rows whatever the traffic. Kept as long as the raw rows (ACCESS_LOG_RETENTION_DAYS).
+ */
+export const assetAccessFoldedMinute = mysqlTable(
+  'asset_access_folded_minute',
+  {
+    minuteStart: datetime('minute_start', { mode: 'date' }).notNull(),
+    resourceType: varchar('resource_type', { length: 32 }).notNull(),
+    method: varchar('method', { length: 16 }).notNull(),
+    status: smallint('status', { unsigned: true }).notNull(),
+    requests: bigint('requests', { mode: 'number', unsigned: true }).notNull(),
+  },
+  // Named: the generated name would pass the 64-character limit on identifiers.
+  (table) => [primaryKey({ name: 'asset_access_folded_minute_pk', columns: [table.minuteStart, table.resourceType, table.method, table.status] })],
 );
 
 /**

@@ -89,6 +89,22 @@ describe('AccessLogWriter', () => {
     expect(writer.stats.written).toBe(10);
   });
 
+  it('counts the rows a committed batch folded once, not the attempts rolled back before it', async () => {
+    const conflicts = ['ER_LOCK_DEADLOCK'];
+    const sink: BatchSink = {
+      async insertBatch(rows) {
+        const code = conflicts.shift();
+        if (code) throw Object.assign(new Error('query failed'), { cause: Object.assign(new Error(code), { code }) });
+        return { folded: rows.filter((r) => r.status === 404).length };
+      },
+    };
+    const writer = new AccessLogWriter(sink, { ...options, flushIntervalMs: 60_000 }, createNoopMeter(), logger);
+    for (let i = 0; i < 10; i++) writer.enqueue({ ...row(i), status: i < 3 ? 404 : 200 });
+    await writer.flush();
+    expect(writer.stats).toMatchObject({ written: 10, folded: 3, lockRetries: { deadlock: 1 } });
+    await writer.stop();
+  });
+
   it('keeps batches full under a steady trickle of rows while writes are slow', async () => {
     // The regression: a writer that took whatever was queued after each write fell into tiny batches under load.
     const sink = new FakeSink();

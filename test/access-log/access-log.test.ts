@@ -33,15 +33,21 @@ describe('access log', () => {
   it('logs a 200 and a 404, with method, status and a millisecond UTC timestamp, and nothing identifying', async () => {
     const before = Date.now();
     expect((await fetch(`${service.url}/v2/datasets/${datasetId}`)).status).toBe(200);
+    expect((await fetch(`${service.url}/datasets/${datasetId}/content`)).status).toBe(404);
     expect((await fetch(`${service.url}/datasets/data_missing000000000000000000`)).status).toBe(404);
     await flushed();
     const ok = await rows('asset_id = ?', [datasetId]);
-    expect(ok.filter((r) => r.method === 'GET')).toHaveLength(1);
-    expect(ok.find((r) => r.method === 'GET')).toMatchObject({ resource_type: 'datasets', status: 200 });
-    const at = (ok.find((r) => r.method === 'GET')?.accessed_at as Date).getTime();
+    expect(ok.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'GET 404']);
+    expect(ok[0]).toMatchObject({ resource_type: 'datasets', status: 200 });
+    const at = (ok[0]?.accessed_at as Date).getTime();
     expect(at).toBeGreaterThanOrEqual(before - 5);
     expect(at).toBeLessThanOrEqual(Date.now());
-    expect(await rows('asset_id = ?', ['data_missing000000000000000000'])).toMatchObject([{ status: 404, method: 'GET' }]);
+    expect(ok[1]).toMatchObject({ resource_type: 'datasets', method: 'GET', status: 404 });
+    // An id the catalogue does not hold is counted per minute, not stored (a client cannot make us write a row each).
+    expect(await rows('asset_id = ?', ['data_missing000000000000000000'])).toEqual([]);
+    expect(await database.query("SELECT method, status, requests FROM asset_access_folded_minute WHERE resource_type = 'datasets'")).toEqual([
+      { method: 'GET', status: 404, requests: 1 },
+    ]);
     const columns = await database.query<Array<{ COLUMN_NAME: string }>>(
       "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'asset_access_log' ORDER BY ORDINAL_POSITION",
     );

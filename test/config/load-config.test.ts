@@ -77,6 +77,15 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(new RegExp(`^${name}: .+\\(got "${value.replace(/[()]/g, '\\$&')}"\\)$`));
   });
 
+  it('rejects hourly retention shorter than raw retention, naming both variables', () => {
+    const problems = problemsOf({ ACCESS_LOG_RETENTION_DAYS: '90', ACCESS_LOG_HOURLY_RETENTION_DAYS: '30' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ACCESS_LOG_HOURLY_RETENTION_DAYS: must be at least ACCESS_LOG_RETENTION_DAYS \(90\).*\(got "30"\)$/);
+    // The default hourly retention (400 days) against a longer raw one.
+    expect(problemsOf({ ACCESS_LOG_RETENTION_DAYS: '500' })[0]).toMatch(/^ACCESS_LOG_HOURLY_RETENTION_DAYS: .*ACCESS_LOG_RETENTION_DAYS \(500\).*\(got "400"\)$/);
+    expect(loadConfig({ ACCESS_LOG_RETENTION_DAYS: '30', ACCESS_LOG_HOURLY_RETENTION_DAYS: '30' }).accessLog).toMatchObject({ retentionDays: 30, hourlyRetentionDays: 30 });
+  });
+
   it.each(['handler', 'method', 'status', 'le', 'error_type', 'worker'])('rejects the reserved label %s in METRICS_CUSTOM_LABELS, naming it', (label) => {
     const problems = problemsOf({ METRICS_CUSTOM_LABELS: `service=api,${label}=x` });
     expect(problems).toHaveLength(1);
