@@ -170,6 +170,20 @@ describe('asset popularity dashboard against MariaDB', () => {
     }
   });
 
+  it('counts requests for unknown ids (folded, no raw row) in the status panel', async () => {
+    const panel = dashboard.panels.find((p) => p.title.startsWith('All requests to assets by status'));
+    const now = Math.floor(Date.now() / 1000);
+    const sql = expandMysqlMacros(panel?.targets[0]?.rawSql as string, { fromSec: now - 3600, toSec: now + 60 }, { resource_type: types });
+    const [rows] = (await conn.query(sql)) as unknown as [Array<{ metric: string; value: number | string }>];
+    const shown404 = rows.filter((r) => r.metric === '404').reduce((sum, r) => sum + Number(r.value), 0);
+    const [[folded]] = (await conn.query(
+      `SELECT CAST(COALESCE(SUM(requests), 0) AS UNSIGNED) AS n FROM asset_access_folded_minute WHERE status = 404 AND resource_type IN (${types.map(() => '?').join(',')})`,
+      types,
+    )) as unknown as [Array<{ n: number | string }>];
+    expect(Number(folded?.n)).toBeGreaterThan(0);
+    expect(shown404).toBeGreaterThanOrEqual(Number(folded?.n));
+  });
+
   it('the resource_type variable query runs, and the read-only user cannot write', async () => {
     const variable = dashboard.templating.list.find((v) => v.name === 'resource_type');
     const [rows] = (await conn.query(variable?.query as string)) as unknown as [Array<{ resource_type: string }>];
