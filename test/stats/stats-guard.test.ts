@@ -14,7 +14,7 @@ const database = new TestDatabase();
 let service: TestService;
 let locker: mysql.Connection | undefined;
 const QUERY_TIMEOUT_MS = 2500;
-const QUEUE_TIMEOUT_MS = 300;
+const QUEUE_TIMEOUT_MS = 1000;
 const AGGREGATES = ['asset_access_minute', 'asset_access_hourly', 'asset_access_daily', 'asset_access_monthly', 'asset_access_total'];
 
 beforeAll(async () => {
@@ -59,6 +59,11 @@ async function runningStatements(): Promise<Array<{ ID: number; INFO: string; ST
     `SELECT ID, INFO, STATE FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' ${NOT_STATS.map(() => 'AND INFO NOT LIKE ?').join(' ')}`,
     [database.name, ...NOT_STATS],
   );
+}
+
+/** Waits until `count` stats requests wait for a turn, as the service's own gauge says. */
+async function requestsQueued(count: number): Promise<void> {
+  await waitFor(async () => sampleValue(await scrape(service.url), 'stats_requests_queued') === count, 5000, `${count} stats requests queued`);
 }
 
 async function statementsWaiting(count: number): Promise<void> {
@@ -159,7 +164,7 @@ describe('admission (STATS_MAX_CONCURRENCY=2, STATS_QUEUE_LIMIT=1)', () => {
     const running = [fetch(`${service.url}/stats/top?window=24h`), fetch(`${service.url}/v1/stats/top/datasets?window=24h`)];
     await statementsWaiting(2);
     const queued = fetch(`${service.url}/v2/stats/top/models?window=24h`);
-    await new Promise((r) => setTimeout(r, 100));
+    await requestsQueued(1);
     const full = await fetch(`${service.url}/stats/top/projects`);
     expect(full.status).toBe(429);
     expect(full.headers.get('retry-after')).toBe('1');
@@ -182,10 +187,10 @@ describe('admission (STATS_MAX_CONCURRENCY=2, STATS_QUEUE_LIMIT=1)', () => {
     const running = [fetch(`${service.url}/stats/top?window=2h`), fetch(`${service.url}/stats/top/datasets?window=2h`)];
     await statementsWaiting(2);
     const leaving = abandonableGet(`${service.url}/stats/top/models?window=2h`);
-    await new Promise((r) => setTimeout(r, 100));
+    await requestsQueued(1);
     leaving.hangUp();
     await leaving.done;
-    await new Promise((r) => setTimeout(r, 50));
+    await requestsQueued(0);
     // Its place is free: the next one is queued (then times out), not refused as queue_full.
     const next = await fetch(`${service.url}/stats/top/models?window=2h`);
     expect(next.status).toBe(429);
