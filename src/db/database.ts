@@ -126,8 +126,9 @@ export class Database {
   }
 
   /**
-   * Checks the database answers now, on a connection of its own (outside the pool). When it does not: a reason code for clients and the driver's detail, which
-   * names hosts, users and schemas and so belongs in the log only.
+   * Checks the database answers now, on a connection of its own (a pool saturated by slow requests is not an
+   * unreachable database). When it does not: a reason code for clients and the driver's detail, which names hosts,
+   * users and schemas and so belongs in the log only.
    */
   async ping(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: UnavailableReason; detail: string }> {
     try {
