@@ -115,6 +115,7 @@ describe('a stats query past STATS_QUERY_TIMEOUT_MS', () => {
     await waitFor(async () => (await runningStatements()).length === 0, 1000, 'the statement to be gone within 1 s of the deadline');
     const text = await scrape(service.url);
     expect(sampleValue(text, 'stats_queries_cancelled_total{reason="timeout"}')).toBe(1);
+    expect(text).not.toMatch(/^http_errors_total\{[^}]*stats/m);
     expect(service.logs.lines.filter((l) => l.msg === 'stats query cancelled' && l.reason === 'timeout').map((l) => l.level)).toEqual(['warn']);
     expect(errorLines()).toEqual([]);
   });
