@@ -22,6 +22,7 @@ import { requestLogSubscriber } from './http/request-log-subscriber';
 import { RetentionJob } from './access-log/retention-job';
 import { StatsRepository } from './stats/stats-repository';
 import { registerStatsRoutes } from './stats/stats-routes';
+import { StatsGuard } from './stats/stats-guard';
 import { PeriodRollup } from './stats/period-rollup';
 import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
@@ -45,7 +46,12 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningService> {
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
-  const stats = new StatsRepository(database, { minuteRetentionDays: config.accessLog.retentionDays });
+  const stats = new StatsRepository(database, { minuteRetentionDays: config.accessLog.retentionDays, queryTimeoutMs: config.stats.queryTimeoutMs });
+  const statsGuard = new StatsGuard(
+    { maxConcurrent: config.stats.maxConcurrent, maxQueued: config.stats.maxQueued, queueTimeoutMs: config.stats.queueTimeoutMs },
+    telemetry?.meter ?? createNoopMeter(),
+    logger,
+  );
   // Exactly one process of all replicas and workers does the background work (day and month roll-ups, retention).
   const lease = new LeaderLease(config.database.url, logger);
   const isLeader = () => lease.isLeader;
@@ -100,7 +106,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     ],
     apiRoutes: [
       (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
-      (router) => registerStatsRoutes(router, stats),
+      (router) => registerStatsRoutes(router, stats, statsGuard),
     ],
   });
 

@@ -41,6 +41,16 @@ export interface Config {
     retentionIntervalMs: number;
     hourlyRetentionDays: number;
   };
+  stats: {
+    /** Deadline of one stats request's queries (server-side per statement, and `KILL QUERY` when it passes). */
+    queryTimeoutMs: number;
+    /** Stats requests running at once per process; always below the pool size. */
+    maxConcurrent: number;
+    /** Stats requests waiting for a turn at once; more get 429. */
+    maxQueued: number;
+    /** Longest wait for a turn before 429. */
+    queueTimeoutMs: number;
+  };
   chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;

@@ -148,6 +148,11 @@ export const envSchema = z.object({
   ACCESS_LOG_RETENTION_INTERVAL_MS: int(3_600_000, 1000, 86_400_000),
   // Hourly aggregates (windowed popularity) are kept this long; the all-time totals are kept for good.
   ACCESS_LOG_HOURLY_RETENTION_DAYS: int(400, 1, 36_500),
+  // Bounds of the stats routes (per process): a deadline per request's queries, then admission with a short queue.
+  STATS_QUERY_TIMEOUT_MS: int(5000, 100, 600_000),
+  STATS_MAX_CONCURRENCY: int(4, 1, 999),
+  STATS_QUEUE_LIMIT: int(8, 0, 10_000),
+  STATS_QUEUE_TIMEOUT_MS: int(1000, 0, 60_000),
 
   // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
   CHAOS_ENABLED: bool('false'),

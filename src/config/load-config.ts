@@ -26,6 +26,12 @@ function crossFieldProblems(e: Env): string[] {
       `ACCESS_LOG_HOURLY_RETENTION_DAYS: must be at least ACCESS_LOG_RETENTION_DAYS (${e.ACCESS_LOG_RETENTION_DAYS}), or windows between the two silently undercount (got "${e.ACCESS_LOG_HOURLY_RETENTION_DAYS}")`,
     );
   }
+  // Stats queries must never hold every pool connection: the catalogue and the access-log writer need one too.
+  if (e.STATS_MAX_CONCURRENCY >= e.DB_POOL_SIZE) {
+    problems.push(
+      `STATS_MAX_CONCURRENCY: must be below DB_POOL_SIZE (${e.DB_POOL_SIZE}), so stats queries never hold every pool connection (got "${e.STATS_MAX_CONCURRENCY}")`,
+    );
+  }
   return problems;
 }
 
@@ -79,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionDays: e.ACCESS_LOG_RETENTION_DAYS,
       retentionIntervalMs: e.ACCESS_LOG_RETENTION_INTERVAL_MS,
       hourlyRetentionDays: e.ACCESS_LOG_HOURLY_RETENTION_DAYS,
+    },
+    stats: {
+      queryTimeoutMs: e.STATS_QUERY_TIMEOUT_MS,
+      maxConcurrent: e.STATS_MAX_CONCURRENCY,
+      maxQueued: e.STATS_QUEUE_LIMIT,
+      queueTimeoutMs: e.STATS_QUEUE_TIMEOUT_MS,
     },
     chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {

@@ -1,4 +1,4 @@
-import type { PoolConnection } from 'mysql2/promise';
+import type { StatementRunner } from './guarded-connection';
 
 /** How far the day and month roll-ups reach (`asset_access_rollup_state`, one row). */
 export interface RollupBounds {
@@ -17,7 +17,7 @@ export type RollupStateLock = 'share' | 'update' | 'none';
 const LOCK_CLAUSE: Record<RollupStateLock, string> = { share: ' LOCK IN SHARE MODE', update: ' FOR UPDATE', none: '' };
 
 /** The roll-up bounds, read on `conn` (in its transaction) with the given lock; epoch when nothing is rolled up. */
-export async function readRollupBounds(conn: PoolConnection, lock: RollupStateLock): Promise<RollupBounds> {
+export async function readRollupBounds(conn: StatementRunner, lock: RollupStateLock): Promise<RollupBounds> {
   const [rows] = (await conn.query(`SELECT days_to, months_to FROM asset_access_rollup_state WHERE id = 1${LOCK_CLAUSE[lock]}`)) as unknown as [
     Array<{ days_to: Date; months_to: Date }>,
   ];

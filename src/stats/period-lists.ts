@@ -1,5 +1,5 @@
-import type { PoolConnection } from 'mysql2/promise';
 import { sqlDateTime } from '../db';
+import type { StatementRunner } from '../db/guarded-connection';
 import { PERIOD_TABLES } from '../db/period-tables';
 import type { Grain } from '../db/time-grains';
 import type { RankedEntry, RankedLists } from './threshold-top';
@@ -19,7 +19,7 @@ export class PeriodLists implements RankedLists {
   readonly count: number;
 
   constructor(
-    private readonly conn: PoolConnection,
+    private readonly conn: StatementRunner,
     private readonly periods: readonly Period[],
     private readonly types: readonly string[],
   ) {

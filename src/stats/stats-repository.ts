@@ -1,6 +1,7 @@
 import type { Database } from '../db';
 import { readRollupBounds } from '../db/rollup-state';
 import { DAY_MS } from '../db/time-grains';
+import type { GuardedConnection } from '../db/guarded-connection';
 import { RESOURCE_TYPES } from '../catalogue/resource-types';
 import { PeriodLists } from './period-lists';
 import { thresholdTop, type RankedEntry } from './threshold-top';
@@ -36,29 +37,34 @@ function toEntries(rows: unknown): TopEntry[] {
 export class StatsRepository {
   /** Minutes are retained as long as raw rows; a window starting before that begins on its hour. */
   private readonly minuteRetentionMs: number;
+  /** STATS_QUERY_TIMEOUT_MS: the deadline of one `top`'s statements, server-side and by `KILL QUERY`. */
+  private readonly queryTimeoutMs: number;
 
   constructor(
     private readonly database: Database,
-    options: { minuteRetentionDays?: number } = {},
+    options: { minuteRetentionDays?: number; queryTimeoutMs?: number } = {},
   ) {
     this.minuteRetentionMs = (options.minuteRetentionDays ?? 90) * DAY_MS;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 5000;
   }
 
-  async top(resourceType: string | undefined, limit: number, sinceMs?: number, nowMs = Date.now()): Promise<TopEntry[]> {
+  /**
+   * The top `limit` of one type (or all). Its statements run under the query deadline and are cancelled when
+   * `clientGone` aborts: either throws `QueryCancelledError`.
+   */
+  async top(resourceType: string | undefined, limit: number, sinceMs?: number, nowMs = Date.now(), clientGone?: AbortSignal): Promise<TopEntry[]> {
     this.database.assertReady();
-    if (sinceMs === undefined) return this.allTime(resourceType, limit);
-    const conn = await this.database.pool.getConnection();
+    const conn = await this.database.guardedConnection(this.queryTimeoutMs, clientGone);
     try {
+      if (sinceMs === undefined) return await this.allTime(conn, resourceType, limit);
       // One consistent view: a roll-up committing meanwhile is either wholly seen or not at all.
       await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
       const bounds = await readRollupBounds(conn, 'none');
       const periods = windowPeriods(sinceMs, nowMs, { ...bounds, minutesFrom: nowMs - this.minuteRetentionMs });
       return await thresholdTop(new PeriodLists(conn, periods, resourceType === undefined ? ALL_TYPES : [resourceType]), limit);
     } finally {
-      // Not awaited: the connection runs its commands in order, so whoever takes it next queues behind the ROLLBACK
-      // and the answer does not wait a round trip for it.
-      conn.query('ROLLBACK').catch(() => undefined);
-      conn.release();
+      // Not awaited: the answer does not wait for the ROLLBACK; the connection goes back to the pool after it.
+      void conn.release();
     }
   }
 
@@ -66,14 +72,14 @@ export class StatsRepository {
    * All time, one statement: the first `limit` entries of the type's descending index; across types, the best of
    * each type's first `limit` (the overall top is among them).
    */
-  private async allTime(resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
+  private async allTime(conn: GuardedConnection, resourceType: string | undefined, limit: number): Promise<TopEntry[]> {
     // A prepared statement over the binary protocol (two shapes, built once), as the asset reads
     // (db/binary-query.ts); LIMIT values as strings, which MySQL takes there and a JS number (a DOUBLE) it does not.
     const n = String(limit);
     const [rows] =
       resourceType === undefined
-        ? await this.database.pool.execute(ALL_TYPES_HEADS, [...ALL_TYPES.flatMap((type) => [type, n]), n])
-        : await this.database.pool.execute(TYPE_HEAD, [resourceType, n]);
+        ? await conn.execute(ALL_TYPES_HEADS, [...ALL_TYPES.flatMap((type) => [type, n]), n])
+        : await conn.execute(TYPE_HEAD, [resourceType, n]);
     return toEntries(rows);
   }
 }

@@ -71,6 +71,11 @@ describe('loadConfig', () => {
     ['WEB_CONCURRENCY', '0'],
     ['WEB_CONCURRENCY', '65'],
     ['WEB_CONCURRENCY', 'many'],
+    ['STATS_QUERY_TIMEOUT_MS', '50'],
+    ['STATS_QUERY_TIMEOUT_MS', 'soon'],
+    ['STATS_MAX_CONCURRENCY', '0'],
+    ['STATS_QUEUE_LIMIT', '-1'],
+    ['STATS_QUEUE_TIMEOUT_MS', '120000'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -128,6 +133,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEB_CONCURRENCY: '4' }).cluster.workers).toBe(4);
     expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).cluster.workers).toBe(Math.min(64, os.availableParallelism()));
     expect(loadConfig({}).chaos).toEqual({ enabled: false, errorRate: 0, latencyMs: 0, latencyRate: 1 });
+  });
+
+  it('reads the stats bounds (deadline 5 s, 4 at once, 8 waiting up to 1 s)', () => {
+    expect(loadConfig({}).stats).toEqual({ queryTimeoutMs: 5000, maxConcurrent: 4, maxQueued: 8, queueTimeoutMs: 1000 });
+    expect(
+      loadConfig({ STATS_QUERY_TIMEOUT_MS: '800', STATS_MAX_CONCURRENCY: '2', STATS_QUEUE_LIMIT: '0', STATS_QUEUE_TIMEOUT_MS: '0' }).stats,
+    ).toEqual({ queryTimeoutMs: 800, maxConcurrent: 2, maxQueued: 0, queueTimeoutMs: 0 });
+  });
+
+  it('stops when STATS_MAX_CONCURRENCY is not below DB_POOL_SIZE, naming both', () => {
+    expect(problemsOf({ DB_POOL_SIZE: '4' })).toEqual([
+      'STATS_MAX_CONCURRENCY: must be below DB_POOL_SIZE (4), so stats queries never hold every pool connection (got "4")',
+    ]);
+    expect(problemsOf({ STATS_MAX_CONCURRENCY: '10' })[0]).toMatch(/^STATS_MAX_CONCURRENCY: must be below DB_POOL_SIZE \(10\)/);
+    expect(loadConfig({ DB_POOL_SIZE: '5' }).stats.maxConcurrent).toBe(4);
   });
 
   it('reports every bad variable at once', () => {

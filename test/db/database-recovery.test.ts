@@ -59,5 +59,7 @@ describe('with the database down', () => {
     await waitFor(async () => (await fetch(`${service.url}/datasets`)).status === 200, 10_000, 'catalogue to answer 200');
     const page = (await (await fetch(`${service.url}/datasets`)).json()) as { total: number };
     expect(page.total).toBe(1);
+    // The readiness ping's own connection was cut too: it reconnects by itself.
+    await waitUntilReady(service, 5000);
   });
 });
