@@ -1,8 +1,8 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
+import { BODY_LIMIT_BYTES, jsonBodyReader } from './request-body';
 import type { RequestObserver } from './request-observer';
 import { dispatchBySegment } from './segment-dispatch';
 import type { ApiVersionPrefix } from './route-key';
@@ -21,6 +21,8 @@ export interface AppOptions {
   routes: RouteRegistrar[];
   /** API routes: each adds its routes once per version prefix (`/datasets`, `/v1/datasets`, `/v2/datasets`). */
   apiRoutes?: RouteRegistrar[];
+  /** Largest JSON body (decompressed); 1 MB by default. */
+  bodies?: { limitBytes?: number };
 }
 
 /** The methods whose body is parsed (the body parser's own default list). */
@@ -54,7 +56,7 @@ export function createApp(options: AppOptions): Koa {
     for (const register of options.apiRoutes ?? []) register(table);
     tables.set(version, table);
   }
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  const parseBody = jsonBodyReader(options.bodies?.limitBytes ?? BODY_LIMIT_BYTES);
   const observer = options.observer;
   const segmentRouter = (prefix: string): Router => {
     const router = routerUnder(prefix);

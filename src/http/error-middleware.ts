@@ -43,7 +43,7 @@ export function errorMiddleware(logger: Logger) {
         logger.warn({ err: describeDatabaseError(err), reason, route: routeOf(ctx) }, 'database unavailable');
         respond(ctx, 503, 'database unavailable', { reason });
       } else if (isHttpError(err) && err.status < 500) {
-        // Errors raised by Koa, the router and the body parser (malformed JSON 400, 405, 413, 415).
+        // Errors raised by Koa and the router (405); the body reader's are AppErrors already (see body-read-error.ts).
         if (err.headers) ctx.set(err.headers);
         respond(ctx, err.status, clientErrorMessage(err));
       } else {
@@ -74,8 +74,6 @@ function isHttpError(err: unknown): err is HttpErrorLike {
 }
 
 function clientErrorMessage(err: HttpErrorLike): string {
-  // The JSON parser's SyntaxError carries status 400 and the parser's wording ("Unexpected token…").
-  if (err instanceof SyntaxError && err.status === 400) return 'malformed JSON body';
   return err.expose ? err.message : httpMessage(err.status);
 }
 
