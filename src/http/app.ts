@@ -2,7 +2,8 @@ import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
-import { BODY_LIMIT_BYTES, jsonBodyReader } from './request-body';
+import type { DrainBounds } from './lingering-close';
+import { BODY_DRAIN_BOUNDS, BODY_LIMIT_BYTES, jsonBodyReader } from './request-body';
 import type { RequestObserver } from './request-observer';
 import { dispatchBySegment } from './segment-dispatch';
 import type { ApiVersionPrefix } from './route-key';
@@ -21,8 +22,8 @@ export interface AppOptions {
   routes: RouteRegistrar[];
   /** API routes: each adds its routes once per version prefix (`/datasets`, `/v1/datasets`, `/v2/datasets`). */
   apiRoutes?: RouteRegistrar[];
-  /** Largest JSON body (decompressed); 1 MB by default. */
-  bodies?: { limitBytes?: number };
+  /** Largest JSON body (decompressed) and what is drained of a body still arriving after an error; defaults above. */
+  bodies?: { limitBytes?: number; drain?: DrainBounds };
 }
 
 /** The methods whose body is parsed (the body parser's own default list). */
@@ -44,7 +45,7 @@ export function createApp(options: AppOptions): Koa {
   });
 
   app.use(options.observer.middleware);
-  app.use(errorMiddleware(options.logger));
+  app.use(errorMiddleware(options.logger, options.bodies?.drain ?? BODY_DRAIN_BOUNDS));
   // Routes are registered per version prefix into a table, then dispatched by version and first path segment: a
   // request is tested against its segment's routes only. Case-sensitive, like the identifiers and the AIoD API:
   // `/DATASETS/…` is not a route (and so not counted).

@@ -3,9 +3,17 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import { bodyReadError, requestAborted } from './body-read-error';
 import { contentCodingOf } from './content-coding';
+import type { DrainBounds } from './lingering-close';
 
 /** Largest JSON body accepted, after decompression. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * What is read and discarded of a body still arriving after its answer (see `lingerThenClose`): ten times the limit
+ * and a few seconds, like a proxy's lingering close — enough for an 8 MB body on a slow link, not a way to keep the
+ * server reading.
+ */
+export const BODY_DRAIN_BOUNDS: DrainBounds = { maxBytes: 10 * BODY_LIMIT_BYTES, maxMs: 5_000 };
 
 /**
  * Reads a JSON request body into `ctx.request.body` (other content types are left unread and get `{}`, as the body
