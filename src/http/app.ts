@@ -41,6 +41,8 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
     const fields = { err, method: ctx?.method, path: ctx?.path };
     if (err.code !== undefined && CLIENT_GONE.has(err.code)) options.logger.debug(fields, 'client went away mid-response');
+    // Node's HTTP parser failing on what the client sent (a body cut short by a FIN: `HPE_INVALID_EOF_STATE`).
+    else if (err.code?.startsWith('HPE_')) options.logger.debug(fields, 'client sent a malformed request');
     else options.logger.error(fields, 'request failed outside the error middleware');
   });
 

@@ -154,6 +154,21 @@ describe('bodies over the limit, written whole before the answer is read', () =>
   });
 });
 
+describe('clients that stop sending', () => {
+  it('a body shorter than its Content-Length, then the client half-closes → 400 or a closed connection, nothing logged as an error', async () => {
+    const exchange = await writeBodyThenRead(port, {
+      method: 'POST',
+      path: '/datasets',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': '1000', 'Content-Encoding': 'gzip' },
+      body: [zlib.gzipSync(json).subarray(0, 10)],
+      halfClose: true,
+    });
+    expect([400, undefined]).toContain(exchange.status);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(service.logs.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+});
+
 describe('a client that hangs up mid-body', () => {
   it.each(['identity', 'gzip'])('(%s) does not leave its request pending', async (encoding) => {
     // The reader alone on a real server, with a middleware around it that sees whether the request ever settles.

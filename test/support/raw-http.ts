@@ -17,6 +17,8 @@ export interface RawRequest {
   headers: Record<string, string>;
   /** The body, written in this order; chunks are framed when `Transfer-Encoding: chunked` is among the headers. */
   body: Iterable<Buffer>;
+  /** End the client's side once the body is written (a FIN), as a client that has nothing more to send may. */
+  halfClose?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function writeBodyThenRead(port: number, request: RawRequest): Prom
     if (open) bodyBytesWritten += chunk.length;
   }
   if (open && chunked) await write('0\r\n\r\n');
+  if (open && request.halfClose) socket.end();
   socket.on('data', (chunk: Buffer) => received.push(chunk));
   socket.resume();
   // The server closes after its answer (`Connection: close`); a client that never gets an end stops waiting here.
