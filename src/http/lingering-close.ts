@@ -21,7 +21,8 @@ export interface DrainBounds {
  */
 export function lingerThenClose(req: IncomingMessage, res: ServerResponse, bounds: DrainBounds): void {
   const socket = req.socket as Socket;
-  if (req.complete || socket.destroyed) return;
+  // An answer already on its way (headers sent) cannot say `Connection: close` any more: Node's own handling stays.
+  if (req.complete || socket.destroyed || res.headersSent) return;
   res.setHeader('Connection', 'close');
   let answered = false;
   let discarded = 0;
