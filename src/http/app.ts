@@ -1,8 +1,9 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
+import type { DrainBounds } from './lingering-close';
+import { BODY_DRAIN_BOUNDS, BODY_LIMIT_BYTES, jsonBodyReader } from './request-body';
 import type { RequestObserver } from './request-observer';
 import { dispatchBySegment } from './segment-dispatch';
 import type { ApiVersionPrefix } from './route-key';
@@ -21,6 +22,8 @@ export interface AppOptions {
   routes: RouteRegistrar[];
   /** API routes: each adds its routes once per version prefix (`/datasets`, `/v1/datasets`, `/v2/datasets`). */
   apiRoutes?: RouteRegistrar[];
+  /** Largest JSON body (decompressed) and what is drained of a body still arriving after an error; defaults above. */
+  bodies?: { limitBytes?: number; drain?: DrainBounds };
 }
 
 /** The methods whose body is parsed (the body parser's own default list). */
@@ -38,11 +41,13 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (err: Error & { code?: string }, ctx?: Context) => {
     const fields = { err, method: ctx?.method, path: ctx?.path };
     if (err.code !== undefined && CLIENT_GONE.has(err.code)) options.logger.debug(fields, 'client went away mid-response');
+    // Node's HTTP parser failing on what the client sent (a body cut short by a FIN: `HPE_INVALID_EOF_STATE`).
+    else if (err.code?.startsWith('HPE_')) options.logger.debug(fields, 'client sent a malformed request');
     else options.logger.error(fields, 'request failed outside the error middleware');
   });
 
   app.use(options.observer.middleware);
-  app.use(errorMiddleware(options.logger));
+  app.use(errorMiddleware(options.logger, options.bodies?.drain ?? BODY_DRAIN_BOUNDS));
   // Routes are registered per version prefix into a table, then dispatched by version and first path segment: a
   // request is tested against its segment's routes only. Case-sensitive, like the identifiers and the AIoD API:
   // `/DATASETS/…` is not a route (and so not counted).
@@ -54,7 +59,7 @@ export function createApp(options: AppOptions): Koa {
     for (const register of options.apiRoutes ?? []) register(table);
     tables.set(version, table);
   }
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  const parseBody = jsonBodyReader(options.bodies?.limitBytes ?? BODY_LIMIT_BYTES);
   const observer = options.observer;
   const segmentRouter = (prefix: string): Router => {
     const router = routerUnder(prefix);

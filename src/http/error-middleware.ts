@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import { AppError } from '../errors/app-error';
 import { describeDatabaseError, unavailableReason } from '../db';
 import type { Logger } from '../lifecycle/logger';
+import { lingerThenClose, type DrainBounds } from './lingering-close';
 import { routeLayerOf } from './route-match';
 
 export interface ErrorBody {
@@ -22,15 +23,18 @@ function respond(ctx: Context, status: number, message: string, details: Record<
 /**
  * The single place where errors become responses. Every error is JSON without a stack trace and without internals:
  * a 503 names a reason code, never the driver's message (host, port, user, schema stay in the log); 5xx are logged
- * with the stack; a bodiless error status (unmatched route, the router's 405) gets the same JSON shape.
+ * with the stack; a bodiless error status (unmatched route, the router's 405) gets the same JSON shape. An error
+ * answered while the request body is still arriving (an early 413, a route that never read it) drains what the client
+ * still sends, within `drain`, and then closes the connection, so that a client writing its whole body first reads it.
  */
-export function errorMiddleware(logger: Logger) {
+export function errorMiddleware(logger: Logger, drain: DrainBounds) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      // Unmatched routes (404) and the router's 405/501 leave a status without a body: give them the JSON shape.
-      if (ctx.status >= 400 && ctx.body == null) {
-        respond(ctx, ctx.status, ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : httpMessage(ctx.status));
+      if (ctx.status >= 400) {
+        // Unmatched routes (404) and the router's 405/501 leave a status without a body: give them the JSON shape.
+        if (ctx.body == null) respond(ctx, ctx.status, ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : httpMessage(ctx.status));
+        if (!ctx.req.complete) lingerThenClose(ctx.req, ctx.res, drain);
       }
     } catch (err) {
       const state = ctx.state as ErrorState;
@@ -43,7 +47,7 @@ export function errorMiddleware(logger: Logger) {
         logger.warn({ err: describeDatabaseError(err), reason, route: routeOf(ctx) }, 'database unavailable');
         respond(ctx, 503, 'database unavailable', { reason });
       } else if (isHttpError(err) && err.status < 500) {
-        // Errors raised by Koa, the router and the body parser (malformed JSON 400, 405, 413, 415).
+        // Errors raised by Koa and the router (405); the body reader's are AppErrors already (see body-read-error.ts).
         if (err.headers) ctx.set(err.headers);
         respond(ctx, err.status, clientErrorMessage(err));
       } else {
@@ -52,6 +56,7 @@ export function errorMiddleware(logger: Logger) {
         logger.error({ err, method: ctx.method, route: routeOf(ctx) }, 'unhandled error');
         respond(ctx, status, httpMessage(status));
       }
+      if (!ctx.req.complete) lingerThenClose(ctx.req, ctx.res, drain);
     }
   };
 }
@@ -74,8 +79,6 @@ function isHttpError(err: unknown): err is HttpErrorLike {
 }
 
 function clientErrorMessage(err: HttpErrorLike): string {
-  // The JSON parser's SyntaxError carries status 400 and the parser's wording ("Unexpected token…").
-  if (err instanceof SyntaxError && err.status === 400) return 'malformed JSON body';
   return err.expose ? err.message : httpMessage(err.status);
 }
 
