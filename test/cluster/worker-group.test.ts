@@ -234,4 +234,32 @@ describe('WEB_CONCURRENCY=2', () => {
     const rows = await database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_log WHERE asset_id = ?', [created.identifier]);
     expect(Number(rows[0]?.n)).toBe(200);
   });
+
+  it('names the code or signal of a worker that exits uncleanly while the group stops, and exits 1', async () => {
+    const { group, workerPids } = await startGroup();
+    const [victim] = workerPids();
+    // Stopped, it cannot act on the primary's SIGTERM; killed once the drain has begun, it never exits cleanly.
+    process.kill(victim as number, 'SIGSTOP');
+    group.child.kill('SIGTERM');
+    await waitFor(() => group.output().includes('"msg":"shutting down: draining every worker"'), 5000, 'the drain');
+    process.kill(victim as number, 'SIGKILL');
+    expect(await group.exited).toBe(1);
+    const errors = group.output().split('\n').filter((l) => l.includes('"level":"error"'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('"msg":"a worker was ended by signal SIGKILL while shutting down"');
+    expect(errors[0]).toContain(`"pid":${victim}`);
+  });
+
+  it('kills a worker that does not stop within the shutdown bound, and says so', async () => {
+    const { group, workerPids } = await startGroup({ SHUTDOWN_TIMEOUT_MS: '0', ACCESS_LOG_SHUTDOWN_TIMEOUT_MS: '0', TELEMETRY_SHUTDOWN_TIMEOUT_MS: '0' });
+    const [stuck] = workerPids();
+    process.kill(stuck as number, 'SIGSTOP');
+    group.child.kill('SIGTERM');
+    expect(await group.exited).toBe(1);
+    const errors = group.output().split('\n').filter((l) => l.includes('"level":"error"'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('"msg":"a worker did not stop within the shutdown bound; killing it"');
+    expect(errors[0]).toContain(`"pid":${stuck}`);
+    expect(errors[0]).toContain('"boundMs":5000');
+  }, 20_000);
 });
