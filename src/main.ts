@@ -48,12 +48,12 @@ function runPrimary(config: Config, logger: Logger): void {
 }
 
 function runService(config: Config, baseLogger: Logger): void {
-  // Signals are taken from the start, before the telemetry and the service's modules load (hundreds of ms): one that
-  // arrives while the service is still starting (an orchestrator scaling down at once, a worker group draining a
-  // worker it has just restarted) shuts it down as soon as it is up, instead of killing it mid-way.
   const slot = cluster.isWorker ? Number(process.env[WORKER_SLOT_ENV]) : undefined;
   // `worker` is the cluster worker id (what the per-worker metrics are labelled with), `slot` the place it fills.
   const logger = slot === undefined ? baseLogger : baseLogger.child({ worker: cluster.worker?.id, slot, pid: process.pid });
+  // Signals are taken from the start, before the telemetry and the service's modules load (hundreds of ms): one that
+  // arrives while the service is still starting (an orchestrator scaling down at once, a worker group draining a
+  // worker it has just restarted) shuts it down as soon as it is up, instead of killing it mid-way.
   let running: import('./service').RunningService | undefined;
   let stopReason: string | undefined;
   const shutDown = (service: import('./service').RunningService, reason: string) => void service.shutdown.run(reason).then(() => process.exit(0));
