@@ -262,4 +262,16 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(errors[0]).toContain(`"pid":${stuck}`);
     expect(errors[0]).toContain('"boundMs":5000');
   }, 20_000);
+
+  it('drains every worker whose primary was SIGKILLed: the access log is complete', async () => {
+    const { group, url, workerPids } = await startGroup({ ACCESS_LOG_FLUSH_INTERVAL_MS: '60000' });
+    const created = (await (await fetch(`${url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"orphaned"}' })).json()) as { identifier: string };
+    await fireRequests(() => `${url}/datasets/${created.identifier}`, 200, 8);
+    const pids = workerPids();
+    group.child.kill('SIGKILL');
+    await waitFor(() => workerPids().length === 0, 15_000, 'the workers to exit');
+    const rows = await database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_log WHERE asset_id = ?', [created.identifier]);
+    expect(Number(rows[0]?.n)).toBe(200);
+    for (const pid of pids) expect(group.output()).toMatch(new RegExp(`"pid":${pid},"reason":"primary gone".*"msg":"shutting down"`));
+  });
 });
