@@ -104,7 +104,8 @@ export class WorkerMetricsCollector implements MetricsCollector {
       // The primary waits at most timeoutMs for workers; beyond that plus a margin it is not answering.
       timer = setTimeout(() => resolve(undefined), this.options.scrapeTimeoutMs + 2000);
       try {
-        this.channel.send({ type: 'ac:collect', id });
+        // With a callback, a closed channel (the primary gone, this worker draining) is an answer, not an 'error' event.
+        this.channel.send({ type: 'ac:collect', id }, (err) => err && resolve(undefined));
       } catch {
         resolve(undefined);
       }
@@ -127,7 +128,11 @@ export class WorkerMetricsCollector implements MetricsCollector {
   private async answerSnapshot(id: number): Promise<void> {
     try {
       const snapshot = await this.snapshot();
-      this.channel.send({ type: 'ac:snapshot', id, snapshot });
+      this.channel.send({ type: 'ac:snapshot', id, snapshot }, (err) => {
+        if (!err) return;
+        this.sentCount = -1;
+        this.logger.warn({ err }, 'could not send a metrics snapshot to the primary');
+      });
       // The primary keeps these totals as this worker's newest: no push is needed until they change again.
       this.sentCount = snapshot.http?.highr.count ?? this.sentCount;
     } catch (err) {

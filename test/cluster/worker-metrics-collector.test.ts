@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkerMetricsCollector, type PrimaryChannel } from '../../src/cluster/worker-metrics-collector';
 import type { WorkerMessage } from '../../src/cluster/messages';
 import { createLogger } from '../../src/lifecycle/logger';
@@ -66,5 +66,22 @@ describe('WorkerMetricsCollector.pushTotals', () => {
     state.fail = false;
     await collector.pushTotals();
     expect(requests(sent[0])).toEqual([[200, 1]]);
+  });
+});
+
+describe('WorkerMetricsCollector.collect', () => {
+  it('answers with this worker\'s own metrics at once when the channel to the primary is closed', async () => {
+    // Timers frozen: should collect() wait for its timeout (an answer that cannot come), this test never ends.
+    vi.useFakeTimers();
+    try {
+      const { collector, request, state } = setUp();
+      request();
+      state.fail = true;
+      const collected = await collector.collect();
+      expect(collected.extraText).toBe('');
+      expect(collected.http.highrDuration.count).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
