@@ -30,39 +30,59 @@ function loadConfigOrExit(): Config {
 function runPrimary(config: Config, logger: Logger): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ClusterPrimary } = require('./cluster/cluster-primary') as typeof import('./cluster/cluster-primary');
-  const primary = new ClusterPrimary(config, logger.child({ role: 'primary' }), __filename);
+  const primaryLogger = logger.child({ role: 'primary' });
+  const primary = new ClusterPrimary(config, primaryLogger, __filename);
   primary.start();
-  const stop = (signal: string) => void primary.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // Every signal is handled, not only the first: a terminal's Ctrl-C or `kill -- -<pgid>` followed by another signal
+  // must not kill the primary while its workers drain (they would lose their primary and exit at once).
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return primaryLogger.info({ signal }, 'already shutting down; signal ignored');
+    stopping = true;
+    void primary.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   const early = takeEarlySignal();
   if (early !== undefined) stop(early);
 }
 
 function runService(config: Config, baseLogger: Logger): void {
+  const slot = cluster.isWorker ? Number(process.env[WORKER_SLOT_ENV]) : undefined;
+  // `worker` is the cluster worker id (what the per-worker metrics are labelled with), `slot` the place it fills.
+  const logger = slot === undefined ? baseLogger : baseLogger.child({ worker: cluster.worker?.id, slot, pid: process.pid });
   // Signals are taken from the start, before the telemetry and the service's modules load (hundreds of ms): one that
   // arrives while the service is still starting (an orchestrator scaling down at once, a worker group draining a
   // worker it has just restarted) shuts it down as soon as it is up, instead of killing it mid-way.
   let running: import('./service').RunningService | undefined;
-  let stopRequested: string | undefined;
+  let stopReason: string | undefined;
+  const shutDown = (service: import('./service').RunningService, reason: string) => void service.shutdown.run(reason).then(() => process.exit(0));
+  // The shutdown runs once, whatever signals arrive: a worker of a group stopped by a terminal's Ctrl-C or by
+  // `kill -- -<pgid>` gets the signal itself and SIGTERM again from its primary, and a second signal must neither
+  // start the sequence over nor kill the process half-way (the handlers stay installed for that).
   const stop = (signal: string) => {
-    if (running) void running.shutdown.run(signal).then(() => process.exit(0));
-    else stopRequested ??= signal;
+    if (stopReason !== undefined) return logger.info({ signal }, 'already shutting down; signal ignored');
+    stopReason = signal;
+    if (running) shutDown(running, signal);
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   const early = takeEarlySignal();
   if (early !== undefined) stop(early);
-  // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits.
-  if (cluster.isWorker) process.once('disconnect', () => stop('primary gone'));
-  const slot = cluster.isWorker ? Number(process.env[WORKER_SLOT_ENV]) : undefined;
-  // `worker` is the cluster worker id (what the per-worker metrics are labelled with), `slot` the place it fills.
-  const logger = slot === undefined ? baseLogger : baseLogger.child({ worker: cluster.worker?.id, slot, pid: process.pid });
+  // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits. Node's own
+  // listener would exit it at once, cutting in-flight requests and losing its access-log queue, unless the worker
+  // is marked as leaving on purpose (the flag is read only by that listener).
+  if (cluster.isWorker && cluster.worker) {
+    cluster.worker.exitedAfterDisconnect = true;
+    process.once('disconnect', () => stop('primary gone'));
+  }
   let collectorFor: TelemetryOptions['collectorFor'];
+  let workerMetrics: import('./cluster/worker-metrics-collector').WorkerMetricsCollector | undefined;
   if (cluster.isWorker) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { WorkerMetricsCollector } = require('./cluster/worker-metrics-collector') as typeof import('./cluster/worker-metrics-collector');
-    collectorFor = (local) => new WorkerMetricsCollector(local, process as never, config.cluster.scrapeTimeoutMs, logger);
+    const options = { scrapeTimeoutMs: config.cluster.scrapeTimeoutMs, pushIntervalMs: config.cluster.metricsPushIntervalMs };
+    collectorFor = (local) => (workerMetrics = new WorkerMetricsCollector(local, process as never, options, logger));
   }
   const telemetry = startTelemetry(config, logger, { collectorFor });
 
@@ -71,7 +91,9 @@ function runService(config: Config, baseLogger: Logger): void {
   startService(config, logger, telemetry).then(
     (started) => {
       running = started;
-      if (stopRequested !== undefined) stop(stopRequested);
+      // Last, once the server has drained: the requests it finished count in the group's totals after it is gone.
+      if (workerMetrics) started.shutdown.add('metrics to the primary', () => workerMetrics?.stopPushing(), 1000);
+      if (stopReason !== undefined) shutDown(started, stopReason);
     },
     (error: unknown) => {
       logger.fatal({ err: error }, 'failed to start');

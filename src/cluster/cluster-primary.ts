@@ -3,13 +3,19 @@ import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 import { HttpMetrics, addHttpMetricsSnapshot, snapshotHttpMetrics, type HttpMetricsSnapshot } from '../telemetry/http-metrics';
 import { isWorkerMessage, WORKER_SLOT_ENV, type GroupMetrics, type PrimaryMessage, type WorkerSnapshot } from './messages';
+import { uncleanExit } from './worker-exit';
 
 interface LiveWorker {
   worker: Worker;
   slot: number;
   startedAt: number;
-  /** The newest snapshot it sent: what the group keeps if it dies or is late. */
-  latest: WorkerSnapshot | undefined;
+  /** The newest HTTP totals it sent (pushed, or in a scrape's answer): what the group keeps if it dies or is late. */
+  latestHttp: HttpMetricsSnapshot | undefined;
+  /**
+   * Its process has exited, but its channel may still hold its last messages (Node can report the exit first):
+   * its totals are kept as a late worker's until the channel closes, then retired.
+   */
+  exited: boolean;
 }
 
 interface PendingScrape {
@@ -24,6 +30,8 @@ const MIN_RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 30_000;
 /** A worker that lived this long is healthy again: its slot's restart delay starts over. */
 const HEALTHY_AFTER_MS = 30_000;
+/** How long an exited worker's channel may stay open before its totals are retired without waiting further. */
+const CHANNEL_CLOSE_WAIT_MS = 1000;
 
 /**
  * The primary of a group of worker processes (WEB_CONCURRENCY > 1). It serves no request itself: it forks the
@@ -31,8 +39,10 @@ const HEALTHY_AFTER_MS = 30_000;
  * it keeps dying), answers a worker's metrics request with the whole group's metrics, and on SIGTERM drains every
  * worker before it exits.
  *
- * Counters never go down: a dead worker's newest snapshot is added to `retired`, whose totals stay in every later
- * scrape, so Prometheus never reads a false counter reset. A worker that does not answer a scrape within
+ * Counters never go down: a dead worker's newest totals are added to `retired`, whose totals stay in every later
+ * scrape, so Prometheus never reads a false counter reset. Workers send their totals on an interval
+ * (CLUSTER_METRICS_PUSH_INTERVAL_MS) and as they exit, so a killed worker loses at most about one interval of
+ * counts. A worker that does not answer a scrape within
  * CLUSTER_SCRAPE_TIMEOUT_MS (busy, stopped, dying) is counted in `cluster_scrape_workers_missed` and its newest
  * snapshot's totals stand in for it: the scrape never hangs and never fails.
  */
@@ -46,6 +56,7 @@ export class ClusterPrimary {
   private nextScrapeId = 1;
   private restarts = 0;
   private shuttingDown = false;
+  private stopping: Promise<boolean> | undefined;
 
   constructor(
     private readonly config: Config,
@@ -68,50 +79,63 @@ export class ClusterPrimary {
     this.logger.info({ workers: this.config.cluster.workers, pid: process.pid }, 'primary started');
   }
 
-  /** Sends SIGTERM to every worker and resolves once all have exited (each drains and flushes on its own). */
-  async shutdown(reason: string): Promise<boolean> {
-    if (this.shuttingDown) return true;
+  /**
+   * Sends SIGTERM to every worker and resolves once all have exited (each drains and flushes on its own): true when
+   * every one exited with code 0. Runs once: a later call (another signal) gets the same promise.
+   */
+  shutdown(reason: string): Promise<boolean> {
+    this.stopping ??= this.drain(reason);
+    return this.stopping;
+  }
+
+  private async drain(reason: string): Promise<boolean> {
     this.shuttingDown = true;
-    this.logger.info({ reason, workers: this.live.size }, 'shutting down: draining every worker');
-    const workers = [...this.live.values()].map((l) => l.worker);
-    const exits = workers.map((w) => new Promise<boolean>((resolve) => {
-      if (w.isDead()) return resolve(true);
-      w.once('exit', (code) => resolve(code === 0));
-    }));
-    for (const w of workers) w.process.kill('SIGTERM');
+    const workers = [...this.live.values()].filter((l) => !l.exited && !l.worker.isDead());
+    this.logger.info({ reason, workers: workers.length }, 'shutting down: draining every worker');
+    const exits = workers.map(
+      (l) => new Promise<{ l: LiveWorker; code: number | null; signal: string | null }>((resolve) => l.worker.once('exit', (code, signal) => resolve({ l, code, signal }))),
+    );
+    // A worker may have had the signal already (a terminal's Ctrl-C, `kill -- -<pgid>`): it shuts down once anyway.
+    for (const { worker } of workers) worker.process.kill('SIGTERM');
     const c = this.config;
     // Each worker's own sequence is bounded by these; beyond them plus a margin, it is stuck.
     const boundMs = c.http.shutdownTimeoutMs + c.accessLog.shutdownTimeoutMs + c.telemetry.shutdownTimeoutMs + 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([
-      Promise.all(exits).then((clean) => clean.every(Boolean)),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), boundMs);
-      }),
-    ]);
+    const killed = new Set<LiveWorker>();
+    const timer = setTimeout(() => {
+      for (const l of workers) {
+        if (l.worker.isDead()) continue;
+        killed.add(l);
+        this.logger.error({ slot: l.slot, pid: l.worker.process.pid, boundMs }, 'a worker did not stop within the shutdown bound; killing it');
+        l.worker.process.kill('SIGKILL');
+      }
+    }, boundMs);
+    const results = await Promise.all(exits);
     clearTimeout(timer);
-    if (!inTime) {
-      for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
-      this.logger.error({ boundMs }, 'a worker did not shut down cleanly in time');
+    let clean = killed.size === 0;
+    for (const { l, code, signal } of results) {
+      const unclean = killed.has(l) ? undefined : uncleanExit(code, signal);
+      if (unclean === undefined) continue;
+      clean = false;
+      this.logger.error({ slot: l.slot, pid: l.worker.process.pid, code, signal }, `a worker ${unclean} while shutting down`);
     }
-    this.logger.info({ clean: inTime }, 'all workers stopped');
-    return inTime;
+    this.logger.info({ clean }, 'all workers stopped');
+    return clean;
   }
 
   private fork(slot: number): void {
     const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) });
-    this.live.set(worker.id, { worker, slot, startedAt: Date.now(), latest: undefined });
+    this.live.set(worker.id, { worker, slot, startedAt: Date.now(), latestHttp: undefined, exited: false });
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     const gone = this.live.get(worker.id);
-    if (!gone) return;
-    this.live.delete(worker.id);
-    // Its newest totals stay in the group's sums for good: the counters Prometheus sees never go down.
-    if (gone.latest?.http) {
-      addHttpMetricsSnapshot(this.retired, gone.latest.http, false);
-      this.retiredSnapshot = snapshotHttpMetrics(this.retired);
-    }
+    if (!gone || gone.exited) return;
+    gone.exited = true;
+    if (worker.isConnected()) {
+      const retire = () => this.retire(gone);
+      worker.once('disconnect', retire);
+      setTimeout(retire, CHANNEL_CLOSE_WAIT_MS).unref();
+    } else this.retire(gone);
     for (const [id, scrape] of this.pending) if (this.answeredByAll(scrape)) this.answer(id);
     if (this.shuttingDown) return;
     this.restarts++;
@@ -120,9 +144,20 @@ export class ClusterPrimary {
     const delay = lived > HEALTHY_AFTER_MS ? MIN_RESTART_DELAY_MS : Math.min(MAX_RESTART_DELAY_MS, Math.max(MIN_RESTART_DELAY_MS, previous * 2));
     this.restartDelay.set(gone.slot, delay);
     this.logger.error({ slot: gone.slot, pid: worker.process.pid, code, signal, restartInMs: delay, restarts: this.restarts }, 'worker died; restarting it');
+    // Not unref'd: when every worker died at once, this timer is all that keeps the primary alive to restart them.
     setTimeout(() => {
       if (!this.shuttingDown) this.fork(gone.slot);
-    }, delay).unref();
+    }, delay);
+  }
+
+  /** Its newest totals stay in the group's sums for good: the counters Prometheus sees never go down. */
+  private retire(gone: LiveWorker): void {
+    if (this.live.get(gone.worker.id) !== gone) return;
+    this.live.delete(gone.worker.id);
+    if (gone.latestHttp) {
+      addHttpMetricsSnapshot(this.retired, gone.latestHttp, false);
+      this.retiredSnapshot = snapshotHttpMetrics(this.retired);
+    }
   }
 
   private onMessage(worker: Worker, message: unknown): void {
@@ -132,9 +167,14 @@ export class ClusterPrimary {
       return;
     }
     const live = this.live.get(worker.id);
-    if (live) live.latest = message.snapshot;
+    // Messages of one worker arrive in the order it sent them, each with its totals at that moment: the last is the newest.
+    if (message.type === 'ac:totals') {
+      if (live) live.latestHttp = message.http;
+      return;
+    }
+    if (live) live.latestHttp = message.snapshot.http ?? live.latestHttp;
     const scrape = this.pending.get(message.id);
-    if (scrape && live) {
+    if (scrape && live && !live.exited) {
       scrape.answers.set(worker.id, message.snapshot);
       if (this.answeredByAll(scrape)) this.answer(message.id);
     }
@@ -145,11 +185,11 @@ export class ClusterPrimary {
     const timer = setTimeout(() => this.answer(id), this.config.cluster.scrapeTimeoutMs);
     // Our own id pairs the workers' snapshots with this scrape; the requester's goes back with the answer.
     this.pending.set(id, { requester, requestId, answers: new Map(), timer });
-    for (const { worker } of this.live.values()) this.send(worker, { type: 'ac:snapshot-request', id });
+    for (const { worker, exited } of this.live.values()) if (!exited) this.send(worker, { type: 'ac:snapshot-request', id });
   }
 
   private answeredByAll(scrape: PendingScrape): boolean {
-    for (const id of this.live.keys()) if (!scrape.answers.has(id)) return false;
+    for (const [id, { exited }] of this.live) if (!exited && !scrape.answers.has(id)) return false;
     return true;
   }
 
@@ -162,22 +202,22 @@ export class ClusterPrimary {
     const kept: HttpMetricsSnapshot[] = [this.retiredSnapshot];
     let missed = 0;
     for (const [workerId, worker] of this.live) {
-      const fresh = scrape.answers.get(workerId);
+      const fresh = worker.exited ? undefined : scrape.answers.get(workerId);
       if (fresh) live.push({ worker: workerId, snapshot: fresh });
       else {
-        missed++;
-        if (worker.latest?.http) kept.push(worker.latest.http);
+        if (!worker.exited) missed++;
+        if (worker.latestHttp) kept.push(worker.latestHttp);
       }
     }
     if (missed > 0) this.logger.warn({ missed, timeoutMs: this.config.cluster.scrapeTimeoutMs }, 'workers did not answer a scrape in time; their last totals were used');
-    this.send(scrape.requester, { type: 'ac:group-metrics', id: scrape.requestId, metrics: { live, kept, text: this.groupText(missed) } });
+    this.send(scrape.requester, { type: 'ac:group-metrics', id: scrape.requestId, metrics: { live, kept, text: this.groupText(live.length + missed, missed) } });
   }
 
-  private groupText(missed: number): string {
+  private groupText(workers: number, missed: number): string {
     return [
       '# HELP cluster_workers Worker processes alive in this group.',
       '# TYPE cluster_workers gauge',
-      `cluster_workers ${this.live.size}`,
+      `cluster_workers ${workers}`,
       '# HELP cluster_worker_restarts_total Workers that died and were restarted.',
       '# TYPE cluster_worker_restarts_total counter',
       `cluster_worker_restarts_total ${this.restarts}`,

@@ -24,13 +24,19 @@ export interface GroupMetrics {
   text: string;
 }
 
-/** Messages between the primary and its workers; `id` pairs a request with its answer. */
-export type WorkerMessage = { type: 'ac:collect'; id: number } | { type: 'ac:snapshot'; id: number; snapshot: WorkerSnapshot };
+/**
+ * Messages between the primary and its workers; `id` pairs a request with its answer. `ac:totals` is a worker's HTTP
+ * totals sent unasked (on an interval, when they changed, and as it exits): what the group keeps should it die.
+ */
+export type WorkerMessage =
+  | { type: 'ac:collect'; id: number }
+  | { type: 'ac:snapshot'; id: number; snapshot: WorkerSnapshot }
+  | { type: 'ac:totals'; http: HttpMetricsSnapshot };
 export type PrimaryMessage = { type: 'ac:snapshot-request'; id: number } | { type: 'ac:group-metrics'; id: number; metrics: GroupMetrics };
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = (message as { type?: unknown } | null)?.type;
-  return type === 'ac:collect' || type === 'ac:snapshot';
+  return type === 'ac:collect' || type === 'ac:snapshot' || type === 'ac:totals';
 }
 
 export function isPrimaryMessage(message: unknown): message is PrimaryMessage {

@@ -7,8 +7,16 @@ import { isPrimaryMessage, type GroupMetrics, type WorkerMessage, type WorkerSna
 
 /** The IPC end a worker talks through (`process` in a cluster worker). */
 export interface PrimaryChannel {
-  send(message: WorkerMessage): void;
+  /** `callback` runs once the message is handed to the OS, or with the error that stopped it. */
+  send(message: WorkerMessage, callback?: (error: Error | null) => void): unknown;
   on(event: 'message', listener: (message: unknown) => void): void;
+}
+
+export interface WorkerMetricsOptions {
+  /** CLUSTER_SCRAPE_TIMEOUT_MS: the primary's wait for each worker during a scrape. */
+  scrapeTimeoutMs: number;
+  /** CLUSTER_METRICS_PUSH_INTERVAL_MS: how often this worker's HTTP totals go to the primary when they changed. */
+  pushIntervalMs: number;
 }
 
 /**
@@ -16,6 +24,10 @@ export interface PrimaryChannel {
  * included) and answers with the group's metrics. The worker also answers the primary's snapshot requests from its
  * own registries. Should the primary not answer in time (it never waits longer than CLUSTER_SCRAPE_TIMEOUT_MS for
  * a worker), the scrape still answers, with this worker's metrics only, and the fallback is logged.
+ *
+ * It also sends its HTTP totals to the primary unasked, every CLUSTER_METRICS_PUSH_INTERVAL_MS when they changed and
+ * once more as the worker exits (`pushTotals`): the primary keeps a dead worker's newest totals in the group's sums,
+ * so a worker that is killed loses at most one interval of counts, not everything since the last scrape.
  */
 export class WorkerMetricsCollector implements MetricsCollector {
   private nextId = 1;
@@ -23,11 +35,19 @@ export class WorkerMetricsCollector implements MetricsCollector {
   private warnedFallback = false;
   /** The SDK resource, kept from the last own snapshot: the group's exposition needs it, not a second collection. */
   private resource: Resource | undefined;
+  /**
+   * The request count (`highrDuration.count`) of the totals the primary last got from this worker. Every recorded
+   * request adds to it (errors too come with a request), so an unchanged count means unchanged totals: an idle
+   * worker sends nothing.
+   */
+  private sentCount = 0;
+  private warnedPush = false;
+  private readonly pushTimer: NodeJS.Timeout;
 
   constructor(
     private readonly local: LocalMetricsCollector,
     private readonly channel: PrimaryChannel,
-    private readonly timeoutMs: number,
+    private readonly options: WorkerMetricsOptions,
     private readonly logger: Logger,
   ) {
     channel.on('message', (message) => {
@@ -35,6 +55,38 @@ export class WorkerMetricsCollector implements MetricsCollector {
       if (message.type === 'ac:snapshot-request') void this.answerSnapshot(message.id);
       else this.pending.get(message.id)?.(message.metrics);
     });
+    this.pushTimer = setInterval(() => void this.pushTotals(), options.pushIntervalMs);
+    this.pushTimer.unref();
+  }
+
+  /**
+   * Sends this worker's HTTP totals to the primary if they changed since it last had them. Resolves once the
+   * message is handed to the OS (or could not be): awaited before the worker exits, so its last requests count.
+   */
+  pushTotals(): Promise<void> {
+    const count = this.local.httpMetrics.highrDuration.count;
+    if (count === this.sentCount) return Promise.resolve();
+    const http = snapshotHttpMetrics(this.local.httpMetrics);
+    this.sentCount = count;
+    return new Promise((resolve) => {
+      const failed = (err: unknown) => {
+        this.sentCount = -1; // not delivered: the next push sends whatever the totals are then
+        if (!this.warnedPush) this.logger.warn({ err }, 'could not send the HTTP totals to the primary');
+        this.warnedPush = true;
+        resolve();
+      };
+      try {
+        this.channel.send({ type: 'ac:totals', http }, (err) => (err ? failed(err) : resolve()));
+      } catch (err) {
+        failed(err);
+      }
+    });
+  }
+
+  /** Sends the last totals and stops the interval: for the worker's shutdown, once its server has drained. */
+  async stopPushing(): Promise<void> {
+    clearInterval(this.pushTimer);
+    await this.pushTotals();
   }
 
   /** This worker's own metrics, as plain data for the primary. */
@@ -50,9 +102,10 @@ export class WorkerMetricsCollector implements MetricsCollector {
     const group = await new Promise<GroupMetrics | undefined>((resolve) => {
       this.pending.set(id, resolve);
       // The primary waits at most timeoutMs for workers; beyond that plus a margin it is not answering.
-      timer = setTimeout(() => resolve(undefined), this.timeoutMs + 2000);
+      timer = setTimeout(() => resolve(undefined), this.options.scrapeTimeoutMs + 2000);
       try {
-        this.channel.send({ type: 'ac:collect', id });
+        // With a callback, a closed channel (the primary gone, this worker draining) is an answer, not an 'error' event.
+        this.channel.send({ type: 'ac:collect', id }, (err) => err && resolve(undefined));
       } catch {
         resolve(undefined);
       }
@@ -74,7 +127,14 @@ export class WorkerMetricsCollector implements MetricsCollector {
 
   private async answerSnapshot(id: number): Promise<void> {
     try {
-      this.channel.send({ type: 'ac:snapshot', id, snapshot: await this.snapshot() });
+      const snapshot = await this.snapshot();
+      this.channel.send({ type: 'ac:snapshot', id, snapshot }, (err) => {
+        if (!err) return;
+        this.sentCount = -1;
+        this.logger.warn({ err }, 'could not send a metrics snapshot to the primary');
+      });
+      // The primary keeps these totals as this worker's newest: no push is needed until they change again.
+      this.sentCount = snapshot.http?.highr.count ?? this.sentCount;
     } catch (err) {
       this.logger.warn({ err }, 'could not send a metrics snapshot to the primary');
     }

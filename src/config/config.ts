@@ -17,6 +17,8 @@ export interface Config {
     workers: number;
     /** How long a group scrape waits for each worker's metrics. */
     scrapeTimeoutMs: number;
+    /** How often a worker sends its HTTP totals to the primary when they changed (and once more as it exits). */
+    metricsPushIntervalMs: number;
   };
   metrics: {
     enabled: boolean;

@@ -82,6 +82,8 @@ export const envSchema = z.object({
     }),
   // How long a scrape of a worker group waits for each worker's metrics; a late worker's last totals are used.
   CLUSTER_SCRAPE_TIMEOUT_MS: int(1000, 50, 60_000),
+  // How often a worker sends its HTTP totals to the primary (when they changed): what a killed worker can lose.
+  CLUSTER_METRICS_PUSH_INTERVAL_MS: int(1000, 50, 60_000),
 
   ENABLE_METRICS: bool('true'),
   METRICS_NAMESPACE: metricNamePart,

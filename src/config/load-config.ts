@@ -62,7 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryIntervalMs: e.DB_RETRY_INTERVAL_MS,
     },
     log: { level: e.LOG_LEVEL },
-    cluster: { workers: e.WEB_CONCURRENCY, scrapeTimeoutMs: e.CLUSTER_SCRAPE_TIMEOUT_MS },
+    cluster: { workers: e.WEB_CONCURRENCY, scrapeTimeoutMs: e.CLUSTER_SCRAPE_TIMEOUT_MS, metricsPushIntervalMs: e.CLUSTER_METRICS_PUSH_INTERVAL_MS },
     metrics: {
       enabled: e.ENABLE_METRICS,
       namespace: e.METRICS_NAMESPACE,

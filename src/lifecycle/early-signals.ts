@@ -11,8 +11,10 @@ const onSigterm = () => {
 const onSigint = () => {
   received ??= 'SIGINT';
 };
-process.once('SIGTERM', onSigterm);
-process.once('SIGINT', onSigint);
+// `on`, not `once`: a second signal before the real handlers (a worker signalled by a terminal and by its primary)
+// must not fall through to the default action either.
+process.on('SIGTERM', onSigterm);
+process.on('SIGINT', onSigint);
 
 /** The signal that arrived before the real handlers, if any; from now on those handlers take signals. */
 export function takeEarlySignal(): string | undefined {

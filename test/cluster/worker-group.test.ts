@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnService, type SpawnedService } from '../support/spawn-service';
 import { TestDatabase } from '../support/test-database';
@@ -12,7 +14,14 @@ import { waitFor } from '../support/test-service';
 const database = new TestDatabase();
 const groups: SpawnedService[] = [];
 afterAll(async () => {
-  for (const g of groups) if (g.child.exitCode === null) g.child.kill('SIGKILL');
+  for (const g of groups) {
+    if (g.child.exitCode !== null || g.child.pid === undefined) continue;
+    try {
+      process.kill(-g.child.pid, 'SIGKILL'); // the whole group, where it has one of its own
+    } catch {
+      g.child.kill('SIGKILL');
+    }
+  }
   await database.drop();
 });
 
@@ -33,14 +42,24 @@ async function scrape(url: string, ms = 4000): Promise<string> {
   return response.text();
 }
 
-async function startGroup(env: Record<string, string> = {}): Promise<{ group: SpawnedService; url: string; workerPids: () => number[] }> {
-  const group = spawnService({ DATABASE_URL: database.url(), WEB_CONCURRENCY: '2', LOG_LEVEL: 'info', ACCESS_LOG_FLUSH_INTERVAL_MS: '100', ...env });
+/** A port free a moment ago, for a group whose every worker will die at once. */
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startGroup(env: Record<string, string> = {}, options: { detached?: boolean } = {}): Promise<{ group: SpawnedService; url: string; workerPids: () => number[] }> {
+  const group = spawnService({ DATABASE_URL: database.url(), WEB_CONCURRENCY: '2', LOG_LEVEL: 'info', ACCESS_LOG_FLUSH_INTERVAL_MS: '100', ...env }, options);
   groups.push(group);
   const url = await group.listening;
   const listening = () =>
     group.output().split('\n').filter((l) => l.includes('"msg":"listening"')).map((l) => JSON.parse(l) as { pid: number });
   await waitFor(() => listening().length >= 2, 15_000, 'both workers to listen');
-  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, 15_000, '/ready');
+  // Each worker, not only the one a /ready probe reaches: one still waiting for the other's migration answers 503.
+  await waitFor(() => group.output().split('\n').filter((l) => l.includes('"msg":"database ready"')).length >= 2, 15_000, 'both workers to be ready');
   const workerPids = () => {
     const pids = listening().map((l) => l.pid);
     return pids.filter((pid) => {
@@ -111,6 +130,39 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(await group.exited).toBe(0);
   });
 
+  it('keeps what a SIGKILLed worker served up to one push interval before it died, also after a scrape', async () => {
+    // A fixed port: with every worker gone the listening socket closes, and port 0 would pick another one.
+    const { group, url, workerPids } = await startGroup({ CLUSTER_METRICS_PUSH_INTERVAL_MS: '200', PORT: String(await freePort()) });
+    const health = '{handler="/health",method="GET",status="200"}';
+    await fireRequests(() => `${url}/health`, 300, 8);
+    expect(value(await scrape(url), 'http_requests_total', health)).toBe(300);
+    await fireRequests(() => `${url}/health`, 300, 8);
+    // Many push intervals: every worker has sent its totals since its last request, whatever the machine's load.
+    await new Promise((r) => setTimeout(r, 1500));
+    const victims = workerPids();
+    expect(victims).toHaveLength(2);
+    for (const pid of victims) process.kill(pid, 'SIGKILL');
+    const settled = async () => (await scrape(url).catch(() => undefined)) ?? '';
+    let after = '';
+    await waitFor(async () => value((after = await settled()), 'cluster_workers') === 2 && value(after, 'cluster_worker_restarts_total') === 2, 15_000, 'both workers to be restarted');
+    expect(value(after, 'http_requests_total', health)).toBe(600);
+    expect(value(after, 'http_request_duration_seconds_count', '{handler="/health",method="GET"}')).toBe(600);
+    group.child.kill('SIGTERM');
+    expect(await group.exited).toBe(0);
+  });
+
+  it('keeps what a worker served until it exits cleanly, with no scrape and no push interval in between', async () => {
+    const { group, url, workerPids } = await startGroup({ CLUSTER_METRICS_PUSH_INTERVAL_MS: '60000', PORT: String(await freePort()) });
+    await fireRequests(() => `${url}/health`, 200, 8);
+    for (const pid of workerPids()) process.kill(pid, 'SIGTERM'); // each drains, sends its totals and exits 0
+    const settled = async () => (await scrape(url).catch(() => undefined)) ?? '';
+    let after = '';
+    await waitFor(async () => value((after = await settled()), 'cluster_workers') === 2 && value(after, 'cluster_worker_restarts_total') === 2, 15_000, 'both workers to be restarted');
+    expect(value(after, 'http_requests_total', '{handler="/health",method="GET",status="200"}')).toBe(200);
+    group.child.kill('SIGTERM');
+    expect(await group.exited).toBe(0);
+  });
+
   it('leaves a worker that does not answer out of the scrape, counts it, and never hangs', async () => {
     const { group, url, workerPids } = await startGroup({ CLUSTER_SCRAPE_TIMEOUT_MS: '300' });
     await fireRequests(() => `${url}/health`, 200, 4);
@@ -149,5 +201,77 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(steps).toHaveLength(2);
     expect(group.output()).toMatch(/"msg":"all workers stopped"/);
   });
-});
 
+  it('stops cleanly when every process of the group gets SIGINT and then SIGTERM (Ctrl-C, kill -- -<pgid>)', async () => {
+    const { group, url, workerPids } = await startGroup({}, { detached: true });
+    const created = (await (await fetch(`${url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"signalled"}' })).json()) as { identifier: string };
+    await fireRequests(() => `${url}/datasets/${created.identifier}`, 200, 8);
+    const pids = workerPids();
+    expect(pids).toHaveLength(2);
+    const pgid = group.child.pid as number;
+    process.kill(-pgid, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    process.kill(-pgid, 'SIGTERM');
+    expect(await group.exited).toBe(0);
+    type Line = { level: string; msg: string; pid?: number; role?: string; step?: string; steps?: string[] };
+    const lines = group
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Line);
+    expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    for (const pid of pids) {
+      const own = lines.filter((l) => l.pid === pid);
+      const started = own.filter((l) => l.msg === 'shutting down');
+      expect(started, `worker ${pid} starts its shutdown once`).toHaveLength(1);
+      const steps = started[0]?.steps ?? [];
+      expect(steps.length).toBeGreaterThan(3);
+      expect(own.filter((l) => l.msg === 'shutdown step done').map((l) => l.step), `worker ${pid}'s shutdown steps`).toEqual(steps);
+    }
+    // The leader gave its lease back (the next leader takes over at once, not after the lock's timeout).
+    expect(lines.filter((l) => l.msg === 'gave up the background-work lease' && pids.includes(l.pid as number))).toHaveLength(1);
+    expect(lines.filter((l) => l.role === 'primary' && l.msg === 'all workers stopped')).toHaveLength(1);
+    const rows = await database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_log WHERE asset_id = ?', [created.identifier]);
+    expect(Number(rows[0]?.n)).toBe(200);
+  });
+
+  it('names the code or signal of a worker that exits uncleanly while the group stops, and exits 1', async () => {
+    const { group, workerPids } = await startGroup();
+    const [victim] = workerPids();
+    // Stopped, it cannot act on the primary's SIGTERM; killed once the drain has begun, it never exits cleanly.
+    process.kill(victim as number, 'SIGSTOP');
+    group.child.kill('SIGTERM');
+    await waitFor(() => group.output().includes('"msg":"shutting down: draining every worker"'), 5000, 'the drain');
+    process.kill(victim as number, 'SIGKILL');
+    expect(await group.exited).toBe(1);
+    const errors = group.output().split('\n').filter((l) => l.includes('"level":"error"'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('"msg":"a worker was ended by signal SIGKILL while shutting down"');
+    expect(errors[0]).toContain(`"pid":${victim}`);
+  });
+
+  it('kills a worker that does not stop within the shutdown bound, and says so', async () => {
+    const { group, workerPids } = await startGroup({ SHUTDOWN_TIMEOUT_MS: '0', ACCESS_LOG_SHUTDOWN_TIMEOUT_MS: '0', TELEMETRY_SHUTDOWN_TIMEOUT_MS: '0' });
+    const [stuck] = workerPids();
+    process.kill(stuck as number, 'SIGSTOP');
+    group.child.kill('SIGTERM');
+    expect(await group.exited).toBe(1);
+    const errors = group.output().split('\n').filter((l) => l.includes('"level":"error"'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('"msg":"a worker did not stop within the shutdown bound; killing it"');
+    expect(errors[0]).toContain(`"pid":${stuck}`);
+    expect(errors[0]).toContain('"boundMs":5000');
+  }, 20_000);
+
+  it('drains every worker whose primary was SIGKILLed: the access log is complete', async () => {
+    const { group, url, workerPids } = await startGroup({ ACCESS_LOG_FLUSH_INTERVAL_MS: '60000' });
+    const created = (await (await fetch(`${url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"orphaned"}' })).json()) as { identifier: string };
+    await fireRequests(() => `${url}/datasets/${created.identifier}`, 200, 8);
+    const pids = workerPids();
+    group.child.kill('SIGKILL');
+    await waitFor(() => workerPids().length === 0, 15_000, 'the workers to exit');
+    const rows = await database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_log WHERE asset_id = ?', [created.identifier]);
+    expect(Number(rows[0]?.n)).toBe(200);
+    for (const pid of pids) expect(group.output()).toMatch(new RegExp(`"pid":${pid},"reason":"primary gone".*"msg":"shutting down"`));
+  });
+});

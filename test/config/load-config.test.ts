@@ -129,7 +129,9 @@ describe('loadConfig', () => {
   });
 
   it('reads WEB_CONCURRENCY (default 1; auto = one worker per CPU) and the chaos settings (off by default)', () => {
-    expect(loadConfig({}).cluster).toEqual({ workers: 1, scrapeTimeoutMs: 1000 });
+    expect(loadConfig({}).cluster).toEqual({ workers: 1, scrapeTimeoutMs: 1000, metricsPushIntervalMs: 1000 });
+    expect(loadConfig({ CLUSTER_METRICS_PUSH_INTERVAL_MS: '250' }).cluster.metricsPushIntervalMs).toBe(250);
+    expect(problemsOf({ CLUSTER_METRICS_PUSH_INTERVAL_MS: '10' })[0]).toMatch(/^CLUSTER_METRICS_PUSH_INTERVAL_MS: /);
     expect(loadConfig({ WEB_CONCURRENCY: '4' }).cluster.workers).toBe(4);
     expect(loadConfig({ WEB_CONCURRENCY: 'auto' }).cluster.workers).toBe(Math.min(64, os.availableParallelism()));
     expect(loadConfig({}).chaos).toEqual({ enabled: false, errorRate: 0, latencyMs: 0, latencyRate: 1 });

@@ -11,12 +11,17 @@ export interface SpawnedService {
   listening: Promise<string>;
 }
 
-/** Starts the built service (`dist/main.js`, as `npm start` does) as a child process with the given env. */
-export function spawnService(env: Record<string, string>): SpawnedService {
+/**
+ * Starts the built service (`dist/main.js`, as `npm start` does) as a child process with the given env. `detached`
+ * makes it the leader of its own process group, which `process.kill(-child.pid, signal)` signals whole, as a
+ * terminal's Ctrl-C or `kill -- -<pgid>` does.
+ */
+export function spawnService(env: Record<string, string>, options: { detached?: boolean } = {}): SpawnedService {
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   let resolveUrl: (url: string) => void;
