@@ -30,14 +30,14 @@ const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'
 const DB_NAME = 'bench_hostile';
 const DATABASE_URL = `${SERVER_URL.replace(/\/$/, '')}/${DB_NAME}`;
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SECONDS = num('BENCH_SECONDS', 20);
+const SECONDS = num('BENCH_SECONDS', 15);
 const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 3);
-const RATE = num('BENCH_RATE', 150);
+const RATE = num('BENCH_RATE', 100);
 const LEVELS = (process.env.BENCH_LEVELS ?? '2,8,16').split(',').map(Number);
 const ASSETS = num('BENCH_ASSETS', 5000);
 const PERIODS = num('BENCH_PERIODS', 40);
 const CATALOGUE = num('BENCH_CATALOGUE_ASSETS', 300);
-const PROBES = num('BENCH_ABANDON_PROBES', 8);
+const PROBES = num('BENCH_ABANDON_PROBES', 5);
 /** deploy/kubernetes/base/deployment.yaml: resources.limits.memory. */
 const CONTAINER_MIB = 512;
 /**
@@ -83,11 +83,25 @@ async function startHostile(run: HostileRun): Promise<{ child: ChildProcess; tal
   return { child, tally };
 }
 
+/** Raw access-log rows in the bench database: what the run made the service store per request. */
+async function rawAccessRows(): Promise<number> {
+  const conn = await mysql.createConnection({ uri: DATABASE_URL });
+  try {
+    const [[row]] = (await conn.query('SELECT COUNT(*) AS n FROM asset_access_log')) as unknown as [[{ n: number | string }]];
+    return Number(row.n);
+  } finally {
+    await conn.end();
+  }
+}
+
 async function runPhase(kinds: LegitKind[], level: number | undefined): Promise<PhaseResult> {
   const service = await startService();
+  let rowsBefore = 0;
+  let phase: PhaseResult | undefined;
   try {
     const { host, port } = hostPort(service);
     await runLegit(host, port, kinds, RATE, WARMUP_SECONDS, LEGIT_TIMEOUT_MS); // JIT, pool, buffer pool
+    rowsBefore = await rawAccessRows();
     const rss = new RssSampler(service.pid as number);
     const ready = new ReadySampler(host, port);
     const db = new DatabaseSampler(SERVER_URL, DB_NAME);
@@ -99,17 +113,18 @@ async function runPhase(kinds: LegitKind[], level: number | undefined): Promise<
     const legit = await runLegit(host, port, kinds, RATE, SECONDS, LEGIT_TIMEOUT_MS);
     const tally = await hostile?.tally;
     const [rssMiB, readiness, database] = await Promise.all([rss.stop(), ready.stop(), db.stop()]);
-    const phase: PhaseResult = { level, legit, hostile: tally, rssMiB, ready: readiness, db: database, ended: service.ended };
-    console.log(
-      `${level === undefined ? 'alone' : `hostile level ${level}`}: legit p50 ${phase.legit.p50Ms.toFixed(1)} ms p99 ${phase.legit.p99Ms.toFixed(1)} ms errors ${phase.legit.errors}`,
-      JSON.stringify(phase.legit.errorKinds),
-      `RSS ${rssMiB.toFixed(0)} MiB, /ready failures ${readiness.failures}/${readiness.polls}, threads max ${database.threadsMax}${phase.ended ? `, service ended: ${phase.ended}` : ''}`,
-    );
-    if (tally) console.log(JSON.stringify(tally));
-    return phase;
+    phase = { level, legit, hostile: tally, rssMiB, ready: readiness, db: database, ended: service.ended, rawRows: 0 };
   } finally {
-    await service.stop(15_000);
+    await service.stop(15_000); // the access log flushes on the way out
   }
+  phase.rawRows = (await rawAccessRows()) - rowsBefore;
+  console.log(
+    `${level === undefined ? 'alone' : `hostile level ${level}`}: legit p50 ${phase.legit.p50Ms.toFixed(1)} ms p99 ${phase.legit.p99Ms.toFixed(1)} ms errors ${phase.legit.errors}`,
+    JSON.stringify(phase.legit.errorKinds),
+    `RSS ${phase.rssMiB.toFixed(0)} MiB, /ready failures ${phase.ready.failures}/${phase.ready.polls}, threads max ${phase.db.threadsMax}, raw rows ${phase.rawRows}${phase.ended ? `, service ended: ${phase.ended}` : ''}`,
+  );
+  if (phase.hostile) console.log(JSON.stringify(phase.hostile));
+  return phase;
 }
 
 async function runProbe(): Promise<AbandonResult> {
@@ -118,12 +133,17 @@ async function runProbe(): Promise<AbandonResult> {
   try {
     await db.start();
     const { host, port } = hostPort(service);
-    return await probeAbandoned(host, port, db, { requests: PROBES, abortAfterMs: ABANDON_AFTER_MS, timeoutMs: HOSTILE_TIMEOUT_MS, settleMs: 15_000, path: '/stats/top?window=3650d' });
+    return await probeAbandoned(host, port, db, { requests: PROBES, abortAfterMs: ABANDON_AFTER_MS, timeoutMs: HOSTILE_TIMEOUT_MS, settleMs: 10_000, path: '/stats/top?window=3650d' });
   } finally {
     await db.stop();
     await service.stop(15_000);
   }
 }
+
+const shares = (kinds: LegitKind[]) => {
+  const total = kinds.reduce((sum, k) => sum + k.weight, 0);
+  return kinds.map((k) => `${k.name} ${Math.round((k.weight / total) * 100)} %`).join(', ');
+};
 
 async function mariadbVersion(): Promise<string> {
   const conn = await mysql.createConnection({ uri: SERVER_URL });
@@ -166,13 +186,12 @@ The built service in its deployed configuration (one process, \`LOG_LEVEL=info\`
 with \`NODE_OPTIONS=--max-old-space-size=${HEAP_MIB}\`: three quarters of the manifests' ${CONTAINER_MIB} MiB limit for V8's heap,
 the rest for the young generation, code and native memory. A fresh service per run, pinned to core 0; the bench on core 1
 (the hostile clients in a process of their own); MariaDB unpinned. One database: ${CATALOGUE} datasets created over HTTP and
-${rows.toLocaleString('en')} aggregate rows (8 types × ${ASSETS} assets × ${PERIODS} periods in each of minutes, hours,
-days and months, popularity drawn afresh per period; days and months marked rolled up), seeded in ${seedSeconds.toFixed(0)} s.
+${rows.toLocaleString('en')} aggregate rows: 8 types × ${ASSETS} assets × ${PERIODS} periods in each of months (churning popularity,
+drawn afresh per period: what long windows read), days, hours and minutes (one skewed ranking with ±25 % noise per
+period: what the legitimate 24 h and 7 d windows read); days and months marked rolled up; seeded in ${seedSeconds.toFixed(0)} s.
 
 Legitimate mix, open loop at ${RATE} req/s for ${SECONDS} s after ${WARMUP_SECONDS} s of warm-up, latency from each request's
-scheduled send time (no coordinated omission), ${LEGIT_TIMEOUT_MS / 1000} s client timeout: \`GET /datasets/{id}\` 40 %,
-\`GET /datasets?limit=10\` 15 %, \`POST /datasets\` 5 %, \`PUT /datasets/{id}\` 5 %, \`GET /stats/top/datasets?window=24h\` 20 %,
-\`?window=7d\` 15 %. Hostile mix for the same ${SECONDS} s, each kind from its own clients (one request at a time each;
+scheduled send time (no coordinated omission), ${LEGIT_TIMEOUT_MS / 1000} s client timeout: ${shares(kinds)}. Hostile mix for the same ${SECONDS} s, each kind from its own clients (one request at a time each;
 the cheap kinds paced), ${HOSTILE_TIMEOUT_MS / 1000} s client timeout. \`/ready\` polled every 250 ms with a 2 s timeout;
 RSS from /proc every 100 ms (and VmHWM); Threads_running and the processlist every 100 ms.
 

@@ -57,12 +57,12 @@ export function hostileKinds(o: HostileOptions): HostileKind[] {
     },
     { name: '`POST` `Content-Encoding: gzip`, body not compressed', workers: 1, pauseMs: 100, run: () => post('gzip') },
     { name: '`POST` `Content-Encoding: foo`', workers: 1, pauseMs: 100, run: () => post('foo') },
-    {
-      name: `\`POST\` ${(o.oversizedBytes / 2 ** 20).toFixed(0)} MB body, written whole before reading (raw socket)`,
+    ...(['close', 'keep-alive'] as const).map((connection) => ({
+      name: `\`POST\` ${(o.oversizedBytes / 2 ** 20).toFixed(0)} MB body written whole before reading, \`Connection: ${connection}\``,
       workers: 1,
-      pauseMs: 200,
-      run: () => sendWholeBodyFirst(o.host, o.port, '/datasets', oversized, o.timeoutMs),
-    },
+      pauseMs: 400,
+      run: () => sendWholeBodyFirst(o.host, o.port, '/datasets', oversized, o.timeoutMs, connection),
+    })),
     { name: '`GET /datasets/<random id>`', workers: 2, pauseMs: 20, run: () => get(`/datasets/data_${randomAlnum(24)}`) },
     { name: 'random junk paths', workers: 1, pauseMs: 20, run: () => get(`${JUNK[Math.floor(Math.random() * JUNK.length)]}${randomAlnum(8)}`) },
   ];

@@ -13,6 +13,8 @@ export interface PhaseResult {
   db: DatabaseResult;
   /** How the service ended during the run (`SIGABRT`, `code 134`), if it did. */
   ended?: string;
+  /** Raw access-log rows the run added (warm-up excluded): storage any client can make the service write. */
+  rawRows: number;
 }
 
 export interface Targets {
@@ -26,8 +28,8 @@ const kinds = (counts: Record<string, number>) =>
     .sort(([, a], [, b]) => b - a)
     .map(([k, n]) => `${k} ×${n}`)
     .join(', ');
-const isStatus = (outcome: string) => /^\d{3}$/.test(outcome);
-const is5xx = (outcome: string) => /^5\d\d$/.test(outcome);
+const isStatus = (outcome: string) => /^\d{3}\b/.test(outcome);
+const is5xx = (outcome: string) => /^5\d\d\b/.test(outcome);
 
 /** Hostile answers summed over kinds: 5xx, and errors a client sees instead of an answer (not counting its own aborts). */
 export function hostileSums(tally: HostileTally | undefined): { total: number; fiveXx: number; network: Record<string, number> } {
@@ -83,7 +85,7 @@ export function reportTables(phases: readonly PhaseResult[], probe: AbandonResul
       `≤ ${targets.p99Factor}× alone: ${verdict(v.p99)}`,
     ),
     row('legit errors', (p) => (p.legit.errors === 0 ? '0' : `${p.legit.errors} (${kinds(p.legit.errorKinds)})`)),
-    row('hostile requests / 5xx', (p) => (p.hostile ? `${hostileSums(p.hostile).total} / ${hostileSums(p.hostile).fiveXx}` : '—'), `no 5xx: see below`),
+    row('hostile requests / 5xx', (p) => (p.hostile ? `${hostileSums(p.hostile).total} / ${hostileSums(p.hostile).fiveXx}` : '—'), 'no 5xx'),
     row('hostile clients that got no answer', (p) => (p.hostile ? kinds(hostileSums(p.hostile).network) || '0' : '—')),
     row(
       '`/ready` failed polls (longest run)',
@@ -92,6 +94,7 @@ export function reportTables(phases: readonly PhaseResult[], probe: AbandonResul
     ),
     row('service exited during the run', (p) => p.ended ?? 'no', 'no'),
     row('RSS peak MiB', (p) => p.rssMiB.toFixed(0), `< ${targets.containerMiB}: ${verdict(v.rss)}`),
+    row('raw access-log rows written', (p) => p.rawRows.toLocaleString('en')),
     row('MariaDB Threads_running max / median', (p) => `${p.db.threadsMax} / ${p.db.threadsMedian}`),
     row('longest stats read s / reads over 1 s', (p) => `${(p.db.longestStatsMs / 1000).toFixed(1)} / ${p.db.statsStatements.filter((s) => s.lastSeenAt - s.startedAt > 1000).length}`),
   ];

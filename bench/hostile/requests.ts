@@ -2,7 +2,8 @@ import http from 'node:http';
 import net from 'node:net';
 
 /**
- * How a request ended, as a client sees it: the HTTP status (`200`, `413`), a socket error's code (`ECONNRESET`,
+ * How a request ended, as a client sees it: the HTTP status (`200`, `413`; a 429 or 5xx with the `reason` of its JSON
+ * error body, `503 (timeout)`), a socket error's code (`ECONNRESET`,
  * `EPIPE`, `ECONNREFUSED`), `timeout` (the client gave up), `aborted` (the client walked away on purpose) or
  * `incomplete` (the answer was cut short).
  */
@@ -43,10 +44,25 @@ export function send(host: string, port: number, spec: RequestSpec, options: Sen
       resolve({ outcome, endedAt: performance.now() });
     };
     const req = http.request({ host, port, method: spec.method, path: spec.path, headers: spec.headers, agent: options.agent }, (res) => {
+      // A refusal or a failure names its reason (`503 (timeout)`, `429 (busy)`): which one it is tells what the service did.
+      const explain = res.statusCode === 429 || (res.statusCode ?? 0) >= 500;
+      let body = '';
+      const answer = () => {
+        if (!explain) return String(res.statusCode);
+        let reason: unknown;
+        try {
+          reason = (JSON.parse(body) as { error?: { reason?: unknown } }).error?.reason;
+        } catch {
+          /* not our JSON error shape */
+        }
+        return typeof reason === 'string' ? `${res.statusCode} (${reason})` : String(res.statusCode);
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (explain && body.length < 4096) body += chunk.toString('utf8');
+      });
       res.on('error', (error: NodeJS.ErrnoException) => finish(errorCode(error)));
-      res.on('end', () => finish(String(res.statusCode)));
-      res.on('close', () => finish(res.complete ? String(res.statusCode) : 'incomplete'));
-      res.resume();
+      res.on('end', () => finish(answer()));
+      res.on('close', () => finish(res.complete ? answer() : 'incomplete'));
     });
     req.on('error', (error: NodeJS.ErrnoException) => finish(errorCode(error)));
     timer = setTimeout(() => {
@@ -67,9 +83,9 @@ export function send(host: string, port: number, spec: RequestSpec, options: Sen
  * A POST whose whole body is written before a byte of the answer is looked at, on a raw socket, as Python's
  * urllib/requests and many SDKs do: a server that answers early and closes makes such a client see EPIPE or
  * ECONNRESET instead of its answer. The outcome is the status only when the body went out whole and the answer came
- * after.
+ * after. `connection`: urllib asks `close`, requests (urllib3) `keep-alive`; a server may treat the two differently.
  */
-export function sendWholeBodyFirst(host: string, port: number, path: string, body: Buffer, timeoutMs: number): Promise<Outcome> {
+export function sendWholeBodyFirst(host: string, port: number, path: string, body: Buffer, timeoutMs: number, connection: 'close' | 'keep-alive'): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
     let received = '';
@@ -94,7 +110,7 @@ export function sendWholeBodyFirst(host: string, port: number, path: string, bod
     socket.on('connect', () => {
       void (async () => {
         socket.write(
-          `POST ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+          `POST ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: ${connection}\r\n\r\n`,
         );
         const chunk = 64 * 1024;
         for (let offset = 0; offset < body.length && !settled; offset += chunk) {

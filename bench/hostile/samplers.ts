@@ -142,10 +142,11 @@ export class DatabaseSampler {
     const processlist = `SELECT ID AS id, ${elapsed} AS ms, LEFT(INFO, 400) AS info FROM information_schema.PROCESSLIST
                          WHERE DB = ? AND COMMAND = 'Query' AND ID <> CONNECTION_ID()`;
     this.loop = new Loop(100, async () => {
-      const [[status]] = (await conn.query("SHOW GLOBAL STATUS LIKE 'Threads_running'")) as unknown as [[{ Value: string }]];
+      // Each with a timeout: a database in trouble must not hold the bench past its run.
+      const [[status]] = (await conn.query({ sql: "SHOW GLOBAL STATUS LIKE 'Threads_running'", timeout: 2000 })) as unknown as [[{ Value: string }]];
       this.threads.push(Number(status.Value) - 1);
       const now = performance.now();
-      const [rows] = (await conn.query(processlist, [this.database])) as unknown as [Array<{ id: number; ms: number | string; info: string | null }>];
+      const [rows] = (await conn.query({ sql: processlist, timeout: 2000 }, [this.database])) as unknown as [Array<{ id: number; ms: number | string; info: string | null }>];
       const seen = new Set<number>();
       for (const row of rows) {
         if (row.info === null || !isStatsRead(row.info)) continue;

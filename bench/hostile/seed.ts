@@ -21,13 +21,18 @@ export interface SeedShape {
 const sqlTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
+/** Churning: each period's ranking drawn afresh (1 + 1000·u³), so a top over many periods must read far down each list. */
+const CHURNING = '1 + FLOOR(1000 * POW(RAND(), 3))';
+/** Drifting: one skewed ranking (asset 0 first) with ±25 % noise per period, as day-to-day traffic mostly is. */
+const drifting = (assets: number) => `1 + FLOOR(1000 * POW(1 - a.seq / ${assets}, 6) * (0.75 + RAND() / 2))`;
+
 /**
- * Aggregates with churning popularity, straight into the tables the writer and the roll-up fill: every asset of every
- * type in each of `periods` minutes, hours, days and months, with hits drawn afresh per period (skewed: 1 + 1000·u³),
- * so each period's ranking differs and a top over many periods must read far down each list. The minutes and hours
- * end at the current ones; the days before today; the months before this one, which the roll-up state then marks as
- * rolled (as the leader would have left it), so long windows read months and days rather than hours. The all-time
- * totals are the months' sums. Uses MariaDB's Sequence engine (`seq_1_to_N`) to generate the rows.
+ * Aggregates straight into the tables the writer and the roll-up fill: every asset of every type in each of `periods`
+ * months with churning popularity (what long windows read: the adversarial case), and in each of `periods` days,
+ * hours and minutes with drifting popularity (what the legitimate per-type 24 h and 7 d windows read). The minutes and
+ * hours end at the current ones, the days before today, the months before this one; the roll-up state then marks days
+ * and months as rolled (as the leader would have left it). The all-time totals are the months' sums. Uses MariaDB's
+ * Sequence engine (`seq_1_to_N`) to generate the rows.
  */
 export async function seedAggregates(databaseUrl: string, shape: SeedShape, nowMs = Date.now()): Promise<number> {
   const conn = await mysql.createConnection({ uri: databaseUrl, timezone: 'Z' });
@@ -39,10 +44,10 @@ export async function seedAggregates(databaseUrl: string, shape: SeedShape, nowM
     const daysTo = dayStart(settled);
     const monthsTo = monthStart(settled);
     const grains = [
-      { table: 'asset_access_minute', column: 'minute_start', first: `? - INTERVAL (p.seq - 1) MINUTE`, base: minuteStart(nowMs) },
-      { table: 'asset_access_hourly', column: 'hour_start', first: `? - INTERVAL (p.seq - 1) HOUR`, base: hourStart(nowMs) },
-      { table: 'asset_access_daily', column: 'day_start', first: `? - INTERVAL p.seq DAY`, base: daysTo },
-      { table: 'asset_access_monthly', column: 'month_start', first: `? - INTERVAL p.seq MONTH`, base: monthsTo },
+      { table: 'asset_access_minute', column: 'minute_start', first: `? - INTERVAL (p.seq - 1) MINUTE`, base: minuteStart(nowMs), hits: drifting(shape.assets) },
+      { table: 'asset_access_hourly', column: 'hour_start', first: `? - INTERVAL (p.seq - 1) HOUR`, base: hourStart(nowMs), hits: drifting(shape.assets) },
+      { table: 'asset_access_daily', column: 'day_start', first: `? - INTERVAL p.seq DAY`, base: daysTo, hits: drifting(shape.assets) },
+      { table: 'asset_access_monthly', column: 'month_start', first: `? - INTERVAL p.seq MONTH`, base: monthsTo, hits: CHURNING },
     ];
     let rows = 0;
     for (const g of grains) {
@@ -51,7 +56,7 @@ export async function seedAggregates(databaseUrl: string, shape: SeedShape, nowM
         const [result] = (await conn.query(
           `INSERT INTO ${g.table} (${g.column}, resource_type, asset_id, hits)
            SELECT ${g.first}, ELT(t.seq, ${list(types)}), CONCAT(ELT(t.seq, ${list(abbreviations)}), '_', LPAD(a.seq, 24, '0')),
-                  1 + FLOOR(1000 * POW(RAND(), 3))
+                  ${g.hits}
            FROM (SELECT ${p} AS seq) p JOIN seq_1_to_${types.length} t JOIN seq_0_to_${shape.assets - 1} a`,
           [sqlTime(g.base)],
         )) as unknown as [{ affectedRows: number }];
