@@ -117,6 +117,8 @@ async function runPhase(kinds: LegitKind[], level: number | undefined): Promise<
   } finally {
     await service.stop(15_000); // the access log flushes on the way out
   }
+  // A crash while draining what the run left behind counts too (SIGTERM's own exit is `code 0`).
+  if (phase.ended === undefined && service.ended !== 'code 0') phase.ended = `${service.ended ?? '?'} after SIGTERM`;
   phase.rawRows = (await rawAccessRows()) - rowsBefore;
   console.log(
     `${level === undefined ? 'alone' : `hostile level ${level}`}: legit p50 ${phase.legit.p50Ms.toFixed(1)} ms p99 ${phase.legit.p99Ms.toFixed(1)} ms errors ${phase.legit.errors}`,

@@ -11,7 +11,7 @@ export interface PhaseResult {
   rssMiB: number;
   ready: ReadyResult;
   db: DatabaseResult;
-  /** How the service ended during the run (`SIGABRT`, `code 134`), if it did. */
+  /** How the service ended during the run (`SIGABRT`), or a shutdown that did not exit cleanly (`SIGABRT after SIGTERM`). */
   ended?: string;
   /** Raw access-log rows the run added (warm-up excluded): storage any client can make the service write. */
   rawRows: number;
@@ -92,10 +92,10 @@ export function reportTables(phases: readonly PhaseResult[], probe: AbandonResul
       (p) => `${p.ready.failures} of ${p.ready.polls} (${p.ready.longestRun})${p.ready.failures ? `: ${kinds(p.ready.failureKinds)}` : ''}`,
       'none',
     ),
-    row('service exited during the run', (p) => p.ended ?? 'no', 'no'),
+    row('service crashed (during the run, or on SIGTERM after it)', (p) => p.ended ?? 'no', 'no'),
     row('RSS peak MiB', (p) => p.rssMiB.toFixed(0), `< ${targets.containerMiB}: ${verdict(v.rss)}`),
     row('raw access-log rows written', (p) => p.rawRows.toLocaleString('en')),
-    row('MariaDB Threads_running max / median', (p) => `${p.db.threadsMax} / ${p.db.threadsMedian}`),
+    row('MariaDB Threads_running max / median (server-wide)', (p) => `${p.db.threadsMax} / ${p.db.threadsMedian}`),
     row('longest stats read s / reads over 1 s', (p) => `${(p.db.longestStatsMs / 1000).toFixed(1)} / ${p.db.statsStatements.filter((s) => s.lastSeenAt - s.startedAt > 1000).length}`),
   ];
   const legitKinds = Object.keys(alone.legit.byKind);
