@@ -180,7 +180,9 @@ async function main(): Promise<void> {
 
     const targets = { containerMiB: CONTAINER_MIB, p99Factor: 2 };
     const v = verdicts(phases, probe, targets);
-    const env = `BENCH_SECONDS=${SECONDS} BENCH_RATE=${RATE} BENCH_LEVELS=${LEVELS.join(',')}`;
+    // The main knobs always, and every other BENCH_ variable the run was given (the database URL aside).
+    const given = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && !['BENCH_SECONDS', 'BENCH_RATE', 'BENCH_LEVELS', 'BENCH_MYSQL_URL'].includes(k));
+    const env = [`BENCH_SECONDS=${SECONDS} BENCH_RATE=${RATE} BENCH_LEVELS=${LEVELS.join(',')}`, ...given.map(([k, v]) => `${k}=${v}`)].join(' ');
     const markdown = `## Hostile traffic beside legitimate traffic (\`npm run bench:hostile\`)
 
 Command: \`${env} npm run bench:hostile\` — ${machineLine()}; MariaDB ${await mariadbVersion()}.

@@ -134,19 +134,36 @@ export class DatabaseSampler {
     private readonly database: string,
   ) {}
 
+  /** The sampler's connection, opened again after a failure (a timed-out query closes it). */
+  private async connection(): Promise<mysql.Connection> {
+    if (this.conn === undefined) {
+      const conn = await mysql.createConnection({ uri: this.serverUrl, connectTimeout: 5000 });
+      conn.on('error', () => {
+        if (this.conn === conn) this.conn = undefined;
+      });
+      this.conn = conn;
+    }
+    return this.conn;
+  }
+
   async start(): Promise<void> {
-    const conn = await mysql.createConnection({ uri: this.serverUrl, connectTimeout: 5000 });
-    this.conn = conn;
-    const [[version]] = (await conn.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
+    const [[version]] = (await (await this.connection()).query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
     const elapsed = version.v.includes('MariaDB') ? 'TIME_MS' : 'TIME * 1000';
     const processlist = `SELECT ID AS id, ${elapsed} AS ms, LEFT(INFO, 400) AS info FROM information_schema.PROCESSLIST
                          WHERE DB = ? AND COMMAND = 'Query' AND ID <> CONNECTION_ID()`;
     this.loop = new Loop(100, async () => {
+      const conn = await this.connection();
       // Each with a timeout: a database in trouble must not hold the bench past its run.
-      const [[status]] = (await conn.query({ sql: "SHOW GLOBAL STATUS LIKE 'Threads_running'", timeout: 2000 })) as unknown as [[{ Value: string }]];
+      const query = <T>(sql: string, values: unknown[] = []) =>
+        conn.query({ sql, timeout: 2000 }, values).catch((error: unknown) => {
+          conn.destroy();
+          if (this.conn === conn) this.conn = undefined;
+          throw error;
+        }) as unknown as Promise<[T]>;
+      const [[status]] = await query<[{ Value: string }]>("SHOW GLOBAL STATUS LIKE 'Threads_running'");
       this.threads.push(Number(status.Value) - 1);
       const now = performance.now();
-      const [rows] = (await conn.query({ sql: processlist, timeout: 2000 }, [this.database])) as unknown as [Array<{ id: number; ms: number | string; info: string | null }>];
+      const [rows] = await query<Array<{ id: number; ms: number | string; info: string | null }>>(processlist, [this.database]);
       const seen = new Set<number>();
       for (const row of rows) {
         if (row.info === null || !isStatsRead(row.info)) continue;
