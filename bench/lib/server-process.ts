@@ -56,10 +56,26 @@ export class ServerProcess {
     return [pid, ...childPids(pid)].reduce((sum, p) => sum + cpuSecondsOf(p), 0);
   }
 
-  async stop(): Promise<void> {
-    if (!this.child || this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child?.once('exit', r));
-    this.child.kill('SIGTERM');
+  /** The server's pid (taskset execs node, so this is node's own), for /proc readings. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** How the server ended (`code 1`, `SIGKILL`), or undefined while it runs: a bench under load can outlive it. */
+  get ended(): string | undefined {
+    if (!this.child) return undefined;
+    if (this.child.signalCode !== null) return this.child.signalCode;
+    return this.child.exitCode === null ? undefined : `code ${this.child.exitCode}`;
+  }
+
+  /** SIGTERM, then SIGKILL when it has not exited after `killAfterMs` (a server stuck under load must not hang the bench). */
+  async stop(killAfterMs = 30_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     await exited;
+    clearTimeout(timer);
   }
 }
