@@ -45,7 +45,10 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningService> {
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
-  const stats = new StatsRepository(database, { minuteRetentionDays: config.accessLog.retentionDays });
+  const stats = new StatsRepository(database, {
+    minuteRetentionDays: config.accessLog.retentionDays,
+    hourlyRetentionDays: config.accessLog.hourlyRetentionDays,
+  });
   // Exactly one process of all replicas and workers does the background work (day and month roll-ups, retention).
   const lease = new LeaderLease(config.database.url, logger);
   const isLeader = () => lease.isLeader;

@@ -1,20 +1,31 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { AppError } from '../errors/app-error';
 import { resourceTypeByName } from '../catalogue/resource-types';
-import type { StatsRepository } from './stats-repository';
+import type { StatsRepository, TopEntry } from './stats-repository';
 import { parseTopQuery } from './top-query';
+
+/**
+ * The top of a request's query; a windowed answer says in `Stats-Window-Start` the instant it counts from (the start
+ * of the minute or hour of `since`, clamped to the hourly retention).
+ */
+async function topOf(ctx: Context, stats: StatsRepository, resourceType: string | undefined): Promise<TopEntry[]> {
+  const now = Date.now();
+  const { limit, sinceMs } = parseTopQuery(ctx.query, now);
+  const entries = await stats.top(resourceType, limit, sinceMs, now);
+  if (sinceMs !== undefined) ctx.set('Stats-Window-Start', new Date(stats.windowStart(sinceMs, now)).toISOString());
+  return entries;
+}
 
 /** `GET /stats/top/{resource_type}` and `GET /stats/top`: most-read assets, successful GETs only (on each version's router). */
 export function registerStatsRoutes(router: Router, stats: StatsRepository): void {
   router.get('/stats/top', async (ctx) => {
-    const { limit, sinceMs } = parseTopQuery(ctx.query);
-    ctx.body = await stats.top(undefined, limit, sinceMs);
+    ctx.body = await topOf(ctx, stats, undefined);
   });
   router.get('/stats/top/:resourceType', async (ctx) => {
     const type = resourceTypeByName(ctx.params.resourceType as string);
     if (!type) throw AppError.notFound(`unknown resource type ${ctx.params.resourceType as string}`);
-    const { limit, sinceMs } = parseTopQuery(ctx.query);
-    const entries = await stats.top(type.name, limit, sinceMs);
+    const entries = await topOf(ctx, stats, type.name);
     ctx.body = entries.map(({ asset_id, hits }) => ({ asset_id, hits }));
   });
 }
