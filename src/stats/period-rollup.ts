@@ -97,8 +97,14 @@ export class PeriodRollup {
     const end = period >= limit ? limit : periodEnd(grain, period);
     if (period < limit) await this.rollInto(conn, grain, source, period, end);
     const bound = grain === 'day' ? 'days_to' : 'months_to';
-    await conn.query(`UPDATE asset_access_rollup_state SET ${bound} = ?, rolled_at = UTC_TIMESTAMP(3) WHERE id = 1`, [sqlDateTime(end)]);
-    return true;
+    const [result] = await conn.query(`UPDATE asset_access_rollup_state SET ${bound} = ?, rolled_at = UTC_TIMESTAMP(3) WHERE id = 1`, [sqlDateTime(end)]);
+    if ((result as { affectedRows: number }).affectedRows === 1) return true;
+    // The state row is gone (deleted by hand, a restore of part of the schema): no bound can move, so this run stops
+    // here instead of rolling the same period for ever. The row is put back as the migration created it ("nothing
+    // rolled up"); the next run rolls up again from the first hour, which rewrites each period whole (idempotent).
+    await conn.query("INSERT IGNORE INTO asset_access_rollup_state (id, days_to, months_to) VALUES (1, '1970-01-01', '1970-01-01')");
+    this.logger.warn({ table: 'asset_access_rollup_state' }, 'roll-up state row was missing; re-created it, the roll-up starts over at the next run');
+    return false;
   }
 
   private async earliest(conn: PoolConnection, grain: Grain): Promise<number | undefined> {

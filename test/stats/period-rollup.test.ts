@@ -110,4 +110,14 @@ describe('day and month roll-ups', () => {
     expect((await state()).days_to.getTime()).toBe(0);
     expect(await rollup().rollUpDue(now)).toBeGreaterThan(0);
   });
+
+  it('stop, and put the state row back, when it is missing (instead of rolling the same period for ever)', async () => {
+    await setBounds(0, 0);
+    await database.query('DELETE FROM asset_access_rollup_state WHERE id = 1');
+    expect(await rollup().rollUpDue(now)).toBeLessThanOrEqual(1);
+    expect((await state()).days_to.getTime()).toBe(0);
+    expect(await rollup().rollUpDue(now)).toBeGreaterThan(0);
+    expect((await state()).days_to.getTime()).toBe(rollupTargets(now, 0).daysTo);
+    await expectConsistent();
+  }, 20_000);
 });
