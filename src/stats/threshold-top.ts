@@ -42,7 +42,9 @@ interface Seen {
  * Assets are valued exactly (`totals`), best bound first, until the `limit`-th best exact value is above every
  * other read asset's bound; the answer is final once it is also above `τ` (strictly: a tie could win on asset id).
  * With popularity as skewed as real traffic, a round or two decide, whatever the lists' lengths, and a few dozen
- * assets are valued.
+ * assets are valued. Without a head (popularity churning from period to period) the lists are read to their end,
+ * which makes every partial sum exact: nothing is valued then, so the cost is at most that of reading every list
+ * (twice, with the doubling depth) plus one bounded valuing per round, whatever the `limit`.
  */
 export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = Math.max(limit, 10)): Promise<RankedEntry[]> {
   const seen = new Map<string, Seen>();
@@ -74,9 +76,15 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
     offset += depth;
     depth *= 2;
     const threshold = open.reduce((sum, list) => sum + (last[list] as number), 0);
+    if (open.length === 0) {
+      // Every list was read to its end: each read asset's partial sum is its exact value, and an asset never read
+      // has none. Valuing them again (point lookups for every contender) would cost more than all the reading did.
+      for (const [key, s] of seen) if (!exact.has(key)) exact.set(key, { ...s.entry, hits: s.partial });
+      return best();
+    }
 
     // Value the read assets that could still be in the answer, best bound first. While lists are open, a deeper
-    // read is cheaper than valuing many: it lowers every bound. Once all are exhausted, value every contender.
+    // read is cheaper than valuing many: it lowers every bound.
     let batch = Math.max(2 * limit, 16);
     for (;;) {
       const top = best();
@@ -84,16 +92,16 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
       const pending: Array<{ key: string; bound: number }> = [];
       for (const [key, s] of seen) {
         if (exact.has(key)) continue;
-        const bound = open.length === 0 ? s.partial : s.partial + threshold - s.lists.reduce((sum, list) => sum + (last[list] as number), 0);
+        const bound = s.partial + threshold - s.lists.reduce((sum, list) => sum + (last[list] as number), 0);
         if (bound >= floor) pending.push({ key, bound });
       }
       if (pending.length === 0) {
         if (top.length === limit && floor > threshold) return top;
         break;
       }
-      if (open.length > 0 && batch === 0) break;
+      if (batch === 0) break;
       pending.sort((a, b) => b.bound - a.bound);
-      const chosen = pending.slice(0, open.length > 0 ? batch : pending.length).map((p) => (seen.get(p.key) as Seen).entry);
+      const chosen = pending.slice(0, batch).map((p) => (seen.get(p.key) as Seen).entry);
       const valued = new Map((await lists.totals(chosen)).map((e) => [keyOf(e), e]));
       for (const entry of chosen) exact.set(keyOf(entry), valued.get(keyOf(entry)) ?? { ...entry, hits: 0 });
       batch = 0; // one valuing per round while lists are open
