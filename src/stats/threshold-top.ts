@@ -26,6 +26,14 @@ export function byRank(a: RankedEntry, b: RankedEntry): number {
   return b.hits - a.hits || compare(a.asset_id, b.asset_id) || compare(a.resource_type, b.resource_type);
 }
 
+/**
+ * Entries read from each list in the first round, whatever the `limit`: every limit reads the lists on the same
+ * schedule, and a larger one only values more assets and stops no sooner, so it never costs less than a smaller one
+ * (a first depth growing with the limit let a large limit read short lists to their end in one round, cheaper than a
+ * small limit's rounds of valuing).
+ */
+const FIRST_DEPTH = 10;
+
 interface Seen {
   entry: Pick<RankedEntry, 'resource_type' | 'asset_id'>;
   /** Hits summed over the lists this asset was read in so far: a lower bound of its value. */
@@ -46,7 +54,7 @@ interface Seen {
  * which makes every partial sum exact: nothing is valued then, so the cost is at most that of reading every list
  * (twice, with the doubling depth) plus one bounded valuing per round, whatever the `limit`.
  */
-export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = Math.max(limit, 10)): Promise<RankedEntry[]> {
+export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = FIRST_DEPTH): Promise<RankedEntry[]> {
   const seen = new Map<string, Seen>();
   const exact = new Map<string, RankedEntry>();
   const last = new Array<number>(lists.count).fill(0);
