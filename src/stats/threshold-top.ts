@@ -51,8 +51,8 @@ interface Seen {
  * other read asset's bound; the answer is final once it is also above `τ` (strictly: a tie could win on asset id).
  * With popularity as skewed as real traffic, a round or two decide, whatever the lists' lengths, and a few dozen
  * assets are valued. Without a head (popularity churning from period to period) the lists are read to their end,
- * which makes every partial sum exact: nothing is valued then, so the cost is at most that of reading every list
- * (twice, with the doubling depth) plus one bounded valuing per round, whatever the `limit`.
+ * which makes every partial sum exact: nothing is valued then, and each round's valuing looks up no more entries than
+ * the round read, so the cost is at most about twice that of reading every list, whatever the `limit`.
  */
 export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = FIRST_DEPTH): Promise<RankedEntry[]> {
   const seen = new Map<string, Seen>();
@@ -65,6 +65,9 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
 
   while (open.length > 0) {
     const pages = await lists.ranked(open, offset, depth);
+    // Point lookups of this round's valuing (one per asset and list) stay within the entries this round read: the
+    // valuing never costs more than the reading, which reading to the end would make unnecessary.
+    const readThisRound = depth * open.length;
     const stillOpen: number[] = [];
     pages.forEach((page, position) => {
       const list = open[position] as number;
@@ -93,7 +96,7 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
 
     // Value the read assets that could still be in the answer, best bound first. While lists are open, a deeper
     // read is cheaper than valuing many: it lowers every bound.
-    let batch = Math.max(2 * limit, 16);
+    let batch = Math.min(Math.max(2 * limit, 16), Math.max(16, Math.floor(readThisRound / lists.count)));
     for (;;) {
       const top = best();
       const floor = top.length === limit ? (top[limit - 1] as RankedEntry).hits : -1;
