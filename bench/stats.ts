@@ -9,7 +9,9 @@
  *    hot hour too) and `window=365d`, next to the reference's plain GROUP BY over the raw table.
  * 3. Ingest: rows/s the writer puts into MariaDB.
  * 4. Throughput and CPU per request of `GET /datasets/{id}` with the access log on vs off (rotated wrk slices),
- *    written as its own section; `BENCH_STATS_ONLY=queries|logging` runs one part alone.
+ *    written as its own section;
+ * 5. Churning popularity (`stats-churn.ts`): all types vs one type, limit 10 / 100 / 1000, far-past `since`, CPU and
+ *    RSS per query, its own section; `BENCH_STATS_ONLY=queries|logging|churn` runs one part alone.
  */
 import { Agent as HttpAgent, get as httpGet } from 'node:http';
 import mysql from 'mysql2/promise';
@@ -25,6 +27,7 @@ import { rotated } from './lib/rounds';
 import { ServerProcess } from './lib/server-process';
 import { dropDatabases } from './lib/databases';
 import { percentile, timeRuns } from './lib/timing';
+import { CHURN_DB, measureChurn } from './stats-churn';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 /** Rows at 1 000 logged requests/s for the last HOT_MINUTES before seeding ended, so the hour before the queries holds ≥ 3.6 M. */
@@ -286,12 +289,13 @@ Target: ≤ 3 % throughput loss.`,
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_STATS_ONLY;
-  if (only !== undefined && only !== 'queries' && only !== 'logging') throw new Error(`BENCH_STATS_ONLY must be queries or logging, not ${only}`);
+  if (only !== undefined && !['queries', 'logging', 'churn'].includes(only)) throw new Error(`BENCH_STATS_ONLY must be queries, logging or churn, not ${only}`);
   try {
-    if (only !== 'logging') await measureQueriesAndIngest();
-    if (only !== 'queries') await measureLoggingCost();
+    if (only === undefined || only === 'queries') await measureQueriesAndIngest();
+    if (only === undefined || only === 'logging') await measureLoggingCost();
+    if (only === undefined || only === 'churn') await measureChurn(SERVER_URL);
   } finally {
-    await dropDatabases(SERVER_URL, [DB_NAME, 'bench_access_log']);
+    await dropDatabases(SERVER_URL, [DB_NAME, 'bench_access_log', CHURN_DB]);
   }
 }
 

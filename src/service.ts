@@ -46,7 +46,11 @@ export interface RunningService {
 export async function startService(config: Config, logger: Logger, telemetry?: Telemetry): Promise<RunningService> {
   const database = new Database(config.database, logger);
   const assetService = new AssetService(new AssetRepository(database));
-  const stats = new StatsRepository(database, { minuteRetentionDays: config.accessLog.retentionDays, queryTimeoutMs: config.stats.queryTimeoutMs });
+  const stats = new StatsRepository(database, {
+    minuteRetentionDays: config.accessLog.retentionDays,
+    hourlyRetentionDays: config.accessLog.hourlyRetentionDays,
+    queryTimeoutMs: config.stats.queryTimeoutMs,
+  });
   const statsGuard = new StatsGuard(
     { maxConcurrent: config.stats.maxConcurrent, maxQueued: config.stats.maxQueued, queueTimeoutMs: config.stats.queueTimeoutMs },
     telemetry?.meter ?? createNoopMeter(),

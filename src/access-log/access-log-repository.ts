@@ -132,16 +132,16 @@ export class AccessLogRepository {
   }
 
   /**
-   * Rows for days or months already rolled up (written late, e.g. after an outage) are added to those roll-ups too,
-   * so every grain stays exact.
+   * Rows for days already rolled up (written late, e.g. after an outage) are added to those days and to their months
+   * too (a month is summed from each day as that day is rolled, `PeriodRollup`), so every grain stays exact.
    */
-  private async addLateRowsToRollups(conn: PoolConnection, { daysTo, monthsTo }: RollupBounds, hours: PeriodCounts): Promise<void> {
+  private async addLateRowsToRollups(conn: PoolConnection, { daysTo }: RollupBounds, hours: PeriodCounts): Promise<void> {
     const days = new PeriodCounts();
     const months = new PeriodCounts();
     // Summed first and sorted by their own upserts: no need for the hours' order here.
     for (const h of hours.values()) {
       if (h.period < daysTo) days.add(dayStart(h.period), h.type, h.id, h.hits);
-      if (h.period < monthsTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
+      if (h.period < daysTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
     }
     await this.upsertPeriods(conn, 'day', days);
     await this.upsertPeriods(conn, 'month', months);

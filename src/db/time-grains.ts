@@ -17,16 +17,27 @@ export const minuteStart = (epochMs: number): number => floorTo(epochMs, MINUTE_
 export const hourStart = (epochMs: number): number => floorTo(epochMs, HOUR_MS);
 export const dayStart = (epochMs: number): number => floorTo(epochMs, DAY_MS);
 
+/**
+ * Epoch ms of a UTC calendar date-time, for any year: `Date.UTC` reads years 0–99 as 1900–1999, `setUTCFullYear`
+ * does not. Out-of-range fields roll over as in `Date.UTC` (month 12 is January of the next year).
+ */
+export function utcDateTime(year: number, monthIndex: number, day = 1, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, ms);
+  return d.getTime();
+}
+
 /** Start of the UTC calendar month holding `epochMs`. */
 export function monthStart(epochMs: number): number {
   const d = new Date(epochMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return utcDateTime(d.getUTCFullYear(), d.getUTCMonth());
 }
 
 /** Start of the UTC calendar month after the one holding `epochMs`. */
 export function nextMonthStart(epochMs: number): number {
   const d = new Date(epochMs);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return utcDateTime(d.getUTCFullYear(), d.getUTCMonth() + 1);
 }
 
 /** Start of the period of `grain` holding `epochMs`. */

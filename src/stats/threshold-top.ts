@@ -26,6 +26,14 @@ export function byRank(a: RankedEntry, b: RankedEntry): number {
   return b.hits - a.hits || compare(a.asset_id, b.asset_id) || compare(a.resource_type, b.resource_type);
 }
 
+/**
+ * Entries read from each list in the first round, whatever the `limit`: every limit reads the lists on the same
+ * schedule, and a larger one only values more assets and stops no sooner, so it never costs less than a smaller one
+ * (a first depth growing with the limit let a large limit read short lists to their end in one round, cheaper than a
+ * small limit's rounds of valuing).
+ */
+const FIRST_DEPTH = 10;
+
 interface Seen {
   entry: Pick<RankedEntry, 'resource_type' | 'asset_id'>;
   /** Hits summed over the lists this asset was read in so far: a lower bound of its value. */
@@ -42,9 +50,11 @@ interface Seen {
  * Assets are valued exactly (`totals`), best bound first, until the `limit`-th best exact value is above every
  * other read asset's bound; the answer is final once it is also above `τ` (strictly: a tie could win on asset id).
  * With popularity as skewed as real traffic, a round or two decide, whatever the lists' lengths, and a few dozen
- * assets are valued.
+ * assets are valued. Without a head (popularity churning from period to period) the lists are read to their end,
+ * which makes every partial sum exact: nothing is valued then, and each round's valuing looks up no more entries than
+ * the round read, so the cost is at most about twice that of reading every list, whatever the `limit`.
  */
-export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = Math.max(limit, 10)): Promise<RankedEntry[]> {
+export async function thresholdTop(lists: RankedLists, limit: number, firstDepth = FIRST_DEPTH): Promise<RankedEntry[]> {
   const seen = new Map<string, Seen>();
   const exact = new Map<string, RankedEntry>();
   const last = new Array<number>(lists.count).fill(0);
@@ -55,6 +65,9 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
 
   while (open.length > 0) {
     const pages = await lists.ranked(open, offset, depth);
+    // Point lookups of this round's valuing (one per asset and list) stay within the entries this round read: the
+    // valuing never costs more than the reading, which reading to the end would make unnecessary.
+    const readThisRound = depth * open.length;
     const stillOpen: number[] = [];
     pages.forEach((page, position) => {
       const list = open[position] as number;
@@ -74,26 +87,32 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
     offset += depth;
     depth *= 2;
     const threshold = open.reduce((sum, list) => sum + (last[list] as number), 0);
+    if (open.length === 0) {
+      // Every list was read to its end: each read asset's partial sum is its exact value, and an asset never read
+      // has none. Valuing them again (point lookups for every contender) would cost more than all the reading did.
+      for (const [key, s] of seen) if (!exact.has(key)) exact.set(key, { ...s.entry, hits: s.partial });
+      return best();
+    }
 
     // Value the read assets that could still be in the answer, best bound first. While lists are open, a deeper
-    // read is cheaper than valuing many: it lowers every bound. Once all are exhausted, value every contender.
-    let batch = Math.max(2 * limit, 16);
+    // read is cheaper than valuing many: it lowers every bound.
+    let batch = Math.min(Math.max(2 * limit, 16), Math.max(16, Math.floor(readThisRound / lists.count)));
     for (;;) {
       const top = best();
       const floor = top.length === limit ? (top[limit - 1] as RankedEntry).hits : -1;
       const pending: Array<{ key: string; bound: number }> = [];
       for (const [key, s] of seen) {
         if (exact.has(key)) continue;
-        const bound = open.length === 0 ? s.partial : s.partial + threshold - s.lists.reduce((sum, list) => sum + (last[list] as number), 0);
+        const bound = s.partial + threshold - s.lists.reduce((sum, list) => sum + (last[list] as number), 0);
         if (bound >= floor) pending.push({ key, bound });
       }
       if (pending.length === 0) {
         if (top.length === limit && floor > threshold) return top;
         break;
       }
-      if (open.length > 0 && batch === 0) break;
+      if (batch === 0) break;
       pending.sort((a, b) => b.bound - a.bound);
-      const chosen = pending.slice(0, open.length > 0 ? batch : pending.length).map((p) => (seen.get(p.key) as Seen).entry);
+      const chosen = pending.slice(0, batch).map((p) => (seen.get(p.key) as Seen).entry);
       const valued = new Map((await lists.totals(chosen)).map((e) => [keyOf(e), e]));
       for (const entry of chosen) exact.set(keyOf(entry), valued.get(keyOf(entry)) ?? { ...entry, hits: 0 });
       batch = 0; // one valuing per round while lists are open

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error';
+import { utcDateTime } from '../db/time-grains';
 
 export const TOP_DEFAULT_LIMIT = 10;
 export const TOP_MAX_LIMIT = 1000;
@@ -9,18 +10,30 @@ export interface TopQuery {
   sinceMs?: number;
 }
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const HAS_OFFSET = /(?:Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**
- * Epoch ms of an ISO-8601 `since`, NaN when malformed. A date-time without an offset is read as UTC (as a bare date
- * already is), never in the server's time zone: the same URL must mean the same instant on every replica.
+ * Epoch ms of an ISO-8601 `since`, NaN when malformed or not a real calendar date-time (`2026-02-30`, `T24:61`):
+ * each field is checked, never rolled over into the next. A date-time without an offset is read as UTC (as a bare
+ * date already is), never in the server's time zone: the same URL must mean the same instant on every replica.
+ * Any year 0000–9999 is read as written (`utcDateTime`, not `Date.UTC`, which maps 0–99 to 1900–1999).
  */
 export function parseSince(since: string): number {
-  if (!ISO_8601.test(since)) return Number.NaN;
-  if (since.length === 10) return Date.parse(since);
-  const normalized = since.replace(' ', 'T');
-  return Date.parse(HAS_OFFSET.test(normalized) ? normalized : `${normalized}Z`);
+  const m = ISO_8601.exec(since);
+  if (!m) return Number.NaN;
+  const field = (i: number) => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = [1, 2, 3, 4, 5, 6, 9, 10].map(field) as [
+    number, number, number, number, number, number, number, number,
+  ];
+  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59)) {
+    return Number.NaN;
+  }
+  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const local = utcDateTime(year, month - 1, day, hour, minute, second, ms);
+  // A day past the month's end (30 February) rolls into the next month: not a date.
+  if (new Date(local).getUTCDate() !== day) return Number.NaN;
+  const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return local - offsetMs;
 }
 const WINDOW = /^(\d{1,6})(m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

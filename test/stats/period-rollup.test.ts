@@ -110,4 +110,40 @@ describe('day and month roll-ups', () => {
     expect((await state()).days_to.getTime()).toBe(0);
     expect(await rollup().rollUpDue(now)).toBeGreaterThan(0);
   });
+
+  it('stop, and put the state row back, when it is missing (instead of rolling the same period for ever)', async () => {
+    await setBounds(0, 0);
+    await database.query('DELETE FROM asset_access_rollup_state WHERE id = 1');
+    expect(await rollup().rollUpDue(now)).toBeLessThanOrEqual(1);
+    expect((await state()).days_to.getTime()).toBe(0);
+    expect(await rollup().rollUpDue(now)).toBeGreaterThan(0);
+    expect((await state()).days_to.getTime()).toBe(rollupTargets(now, 0).daysTo);
+    await expectConsistent();
+  }, 20_000);
+
+  it('sum each day into its month as the day is rolled, so closing a month is only a move of its bound', async () => {
+    await setBounds(0, 0);
+    expect(await rollup().rollUpDue(now)).toBeGreaterThan(0);
+    const current = rollupTargets(now, 0).monthsTo;
+    // The current month is not closed, yet its rolled days are already in its month rows (none on the 1st).
+    const [sums] = await database.query<Array<{ months: string | null; days: string | null }>>(
+      `SELECT (SELECT SUM(hits) FROM asset_access_monthly WHERE month_start = ?) AS months,
+              (SELECT SUM(hits) FROM asset_access_daily WHERE day_start >= ?) AS days`,
+      [new Date(current), new Date(current)],
+    );
+    expect(sums?.months).toBe(sums?.days);
+    if (rollupTargets(now, 0).daysTo > current) expect(Number(sums?.months)).toBeGreaterThan(0);
+    await expectConsistent();
+  });
+
+  it('sum a month from its days whole when its rows do not add up (days rolled by a version that did not sum months)', async () => {
+    const previous = Date.UTC(new Date(rollupTargets(now, 0).monthsTo).getUTCFullYear(), new Date(rollupTargets(now, 0).monthsTo).getUTCMonth() - 1, 1);
+    await database.query('DELETE FROM asset_access_monthly WHERE month_start = ?', [new Date(previous)]);
+    await database.query('UPDATE asset_access_rollup_state SET months_to = ? WHERE id = 1', [new Date(previous)]);
+    expect(await rollup().rollUpDue(now)).toBe(1);
+    expect((await state()).months_to.getTime()).toBe(rollupTargets(now, 0).monthsTo);
+    const [n] = await database.query<Array<{ n: number }>>('SELECT COUNT(*) AS n FROM asset_access_monthly WHERE month_start = ?', [new Date(previous)]);
+    expect(Number(n?.n)).toBeGreaterThan(0);
+    await expectConsistent();
+  });
 });

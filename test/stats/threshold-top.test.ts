@@ -69,6 +69,25 @@ describe('thresholdTop', () => {
     expect(memory.assetsValued).toBeLessThan(100); // of 10 000: only those whose bound could reach the answer
   });
 
+  it('reads churning popularity to the end at most, values nothing after, and costs no less for a larger limit', async () => {
+    // 40 periods × 2 000 assets, each period ranking them in another order with flat hits: no head decides.
+    const lists = Array.from({ length: 40 }, (_, p) =>
+      Array.from({ length: 2000 }, (_, a) => ({ resource_type: 'datasets', asset_id: `a${a}`, hits: 1 + ((a * 7919 + p * 104_729) % 50) })),
+    );
+    const costs: number[] = [];
+    for (const limit of [1, 10, 100, 1000]) {
+      const memory = new MemoryLists(lists);
+      expect(await thresholdTop(memory, limit)).toEqual(bruteForce(lists, limit));
+      // Reading with a doubling depth reads each list's entries at most twice; a lookup per valued asset and list.
+      expect(memory.entriesRead).toBeLessThanOrEqual(2 * 40 * 2000);
+      expect(memory.assetsValued).toBeLessThanOrEqual(16 * Math.max(2 * limit, 16));
+      costs.push(memory.entriesRead + memory.assetsValued * lists.length);
+    }
+    // Entries read plus one lookup per valued asset and list. Adaptive, so not strictly monotone: a large limit may
+    // value every asset early and stop before the lists' end; never by more than a few per cent.
+    for (let i = 1; i < costs.length; i++) expect(costs[i - 1], costs.join(' ')).toBeLessThanOrEqual(1.1 * (costs[i] as number));
+  });
+
   it('returns nothing for no lists or empty lists', async () => {
     expect(await thresholdTop(new MemoryLists([]), 10)).toEqual([]);
     expect(await thresholdTop(new MemoryLists([[], []]), 10)).toEqual([]);

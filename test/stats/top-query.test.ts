@@ -29,6 +29,13 @@ describe('parseTopQuery', () => {
     expect(parseTopQuery({ since: '2026-11-21' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T00:00:00Z'));
     expect(parseTopQuery({ since: '2026-11-21T10:30:00+02:00' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T08:30:00Z'));
   });
+  it('reads every field as written: no calendar roll-over, years 0–99 not taken for 1900–1999', () => {
+    expect(parseTopQuery({ since: '2024-02-29T23:59:59.999Z' }, NOW).sinceMs).toBe(Date.parse('2024-02-29T23:59:59.999Z'));
+    expect(parseTopQuery({ since: '2026-11-21 10:30' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T10:30:00Z'));
+    expect(parseTopQuery({ since: '2026-11-21T10:30:00.123456789-0130' }, NOW).sinceMs).toBe(Date.parse('2026-11-21T12:00:00.123Z'));
+    expect(parseTopQuery({ since: '0001-01-01T00:00:00Z' }, NOW).sinceMs).toBe(Date.parse('0001-01-01T00:00:00Z'));
+    expect(parseTopQuery({ since: '0099-12-31' }, NOW).sinceMs).toBe(Date.parse('0099-12-31T00:00:00Z'));
+  });
   it.each([
     [{ limit: '0' }, 'limit'],
     [{ limit: '1001' }, 'limit'],
@@ -39,6 +46,15 @@ describe('parseTopQuery', () => {
     [{ since: 'yesterday' }, 'since'],
     [{ since: '2026-13-45' }, 'since'],
     [{ since: '2030-01-01T00:00:00Z' }, 'since'],
+    [{ since: '2026-02-30' }, 'since'],
+    [{ since: '2025-02-29T00:00:00Z' }, 'since'],
+    [{ since: '2026-13-01' }, 'since'],
+    [{ since: '2026-00-10' }, 'since'],
+    [{ since: '2026-04-31T10:00Z' }, 'since'],
+    [{ since: '2026-11-21T24:61' }, 'since'],
+    [{ since: '2026-11-21T24:00:00Z' }, 'since'],
+    [{ since: '2026-11-21T10:00:60Z' }, 'since'],
+    [{ since: '2026-11-21T10:00:00+24:00' }, 'since'],
     [{ window: '24' }, 'window'],
     [{ window: '0h' }, 'window'],
     [{ window: '5y' }, 'window'],

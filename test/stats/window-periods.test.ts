@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { windowPeriods, type Period } from '../../src/stats/window-periods';
+import { MAX_FINE_PERIODS } from '../../src/stats/stats-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, dayStart, hourStart, minuteStart, monthStart, periodEnd } from '../../src/db/time-grains';
 
 const NOW = Date.UTC(2026, 10, 25, 15, 37, 12, 345);
@@ -69,5 +70,21 @@ describe('windowPeriods', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('gives up past maxFinePeriods periods finer than a month, without building them (roll-up behind)', () => {
+    // Ten years with nothing rolled up: 87 600 hours. Refused, and before building them all.
+    const started = process.memoryUsage().heapUsed;
+    expect(windowPeriods(NOW - 3650 * DAY_MS, NOW, NOTHING_ROLLED, MAX_FINE_PERIODS)).toBeUndefined();
+    expect(process.memoryUsage().heapUsed - started).toBeLessThan(5_000_000);
+    // A week before the first roll-up fits (23 minutes + 168 hours); 11 days do not.
+    expect(windowPeriods(NOW - 7 * DAY_MS, NOW, NOTHING_ROLLED, MAX_FINE_PERIODS)?.length).toBe(23 + 7 * 24);
+    expect(windowPeriods(NOW - 11 * DAY_MS, NOW, NOTHING_ROLLED, MAX_FINE_PERIODS)).toBeUndefined();
+    // Rolled up, a year is months plus a bounded rest; months do not count against the cap.
+    const year = windowPeriods(NOW - 365 * DAY_MS, NOW, { ...ROLLED, minutesFrom: 0 }, MAX_FINE_PERIODS) as Period[];
+    expect(year.length - count(year, 'month')).toBeLessThanOrEqual(59 + 2 * 23 + 2 * 31 + 1);
+    const exactlyAtCap = windowPeriods(hourStart(NOW) - (MAX_FINE_PERIODS - 1) * HOUR_MS, NOW, NOTHING_ROLLED, MAX_FINE_PERIODS);
+    expect(exactlyAtCap?.length).toBe(MAX_FINE_PERIODS);
+    expect(windowPeriods(hourStart(NOW) - MAX_FINE_PERIODS * HOUR_MS, NOW, NOTHING_ROLLED, MAX_FINE_PERIODS)).toBeUndefined();
   });
 });
