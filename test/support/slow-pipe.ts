@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * A real pipe (a FIFO: same PIPE_BUF atomicity and capacity as `|` in a shell, unlike the socket pair Node gives a
@@ -16,8 +17,9 @@ export async function openFifo(options: { nonBlocking?: boolean } = {}): Promise
     const writeFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     return { path: file, readFd, writeFd };
   }
-  const [reader, writer] = await Promise.all([fs.promises.open(file, 'r'), fs.promises.open(file, 'w')]);
-  return { path: file, readFd: reader.fd, writeFd: writer.fd };
+  // Plain descriptors (not FileHandles, which close themselves when collected); each open waits for the other end.
+  const [readFd, writeFd] = await Promise.all([promisify(fs.open)(file, 'r'), promisify(fs.open)(file, 'w')]);
+  return { path: file, readFd, writeFd };
 }
 
 /**
