@@ -127,18 +127,20 @@ export class StdoutPerTurn implements pino.DestinationStream {
     for (;;) {
       if (this.rest === undefined) {
         if (this.pending === '') break;
-        const chunk = this.midLine ? `\n${this.pending}` : this.pending;
+        const lines = this.pending;
+        const chunk = this.midLine ? `\n${lines}` : lines;
         this.pending = '';
-        this.midLine = false;
         const outcome = this.attempt(chunk);
         if (outcome === 'written') {
+          this.midLine = false;
           wrote = true;
           continue;
         }
         if (outcome === 'dropped') {
-          this.dropped += countLines(chunk);
+          this.dropped += countLines(lines); // and the output is still mid-line if it was
           continue;
         }
+        this.midLine = false; // the newline is in `rest` now
       } else {
         const outcome = this.attempt(this.rest);
         if (outcome === 'written') {

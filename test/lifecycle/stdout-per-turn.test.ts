@@ -148,17 +148,19 @@ describe('StdoutPerTurn', () => {
         out.push(bytes.subarray(0, 5)); // the reader took 5 bytes, then the descriptor failed
         return 5;
       }
-      if (call === 2) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      if (call === 2 || call === 3) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
       out.push(bytes);
       return bytes.length;
     };
     const sink = new StdoutPerTurn(99, { writeSync, report: () => undefined });
     sink.write('{"n":1,"pad":"xxxx"}\n');
-    sink.flush();
-    sink.flush();
+    sink.flush(); // 5 bytes out, the rest waits
+    sink.flush(); // the rest fails: dropped
     sink.write('{"n":2}\n');
+    sink.flush(); // fails too: still in the middle of line 1
+    sink.write('{"n":3}\n');
     sink.flush();
-    expect(Buffer.concat(out).toString()).toBe('{"n":\n{"n":2}\n');
+    expect(Buffer.concat(out).toString()).toBe('{"n":\n{"n":3}\n');
   });
 
   it('a real descriptor that fails (/dev/full) never throws into the caller and reports once', () => {
