@@ -21,23 +21,24 @@ const READ_BYTES = 64 * 1024;
  * that) had their lines spliced into each other whenever the reader was slow. So every worker gets a pipe of its own
  * for stdout (stderr stays shared: it is for humans), and the primary passes on each worker's bytes cut at the last
  * newline it has read, so that it only ever writes whole lines, of any length; an unfinished line waits for its
- * newline. What a worker wrote before it died is in its pipe and is passed on too: at the latest when the primary
- * exits, each pipe is read to its end synchronously. A worker's last line cut short by its death (no newline) goes to
- * stderr, not stdout.
+ * newline. What a worker wrote before it died is in its pipe and is passed on too: when it exits (and at the latest
+ * when the primary exits) its pipe is read to the end synchronously. A worker's last line cut short by its death (no
+ * newline) goes to stderr, not stdout.
  *
- * Call before the first fork.
+ * Call before the first fork, and before the primary's own `exit` listener on the cluster.
  */
 export function relayWorkerStdout(out: LineSink, report: (text: string) => void = (text) => void process.stderr.write(text)): void {
   cluster.setupPrimary({ stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
-  const open = new Set<WorkerPipe>();
+  const open = new Map<number, WorkerPipe>(); // by worker id
   cluster.on('fork', (worker) => {
     const stream = worker.process.stdout;
     if (!stream) return;
-    const pipe = new WorkerPipe(stream, worker.process.pid, out, report, () => open.delete(pipe));
-    open.add(pipe);
+    open.set(worker.id, new WorkerPipe(stream, worker.process.pid, out, report, () => open.delete(worker.id)));
   });
+  // A worker's last lines come before what the primary logs about its end (this listener runs before the primary's).
+  cluster.on('exit', (worker) => open.get(worker.id)?.readToEndSync());
   process.on('exit', () => {
-    for (const pipe of open) pipe.readToEndSync();
+    for (const pipe of open.values()) pipe.readToEndSync();
   });
 }
 
@@ -59,10 +60,11 @@ class WorkerPipe {
     stream.on('error', () => this.end());
   }
 
-  /** At exit: what is buffered in the stream and in the pipe is read now (the event loop will not run again). */
+  /** What is buffered in the stream and in the pipe, read now (the worker has exited, or the primary is exiting). */
   readToEndSync(): void {
     if (this.ended) return;
-    for (let chunk = this.stream.read() as Buffer | null; chunk !== null; chunk = this.stream.read() as Buffer | null) this.relay(chunk);
+    // What the stream holds (paused while stdout lagged): read() hands each chunk to the 'data' listener, relay().
+    while (this.stream.read() !== null);
     const fd = (this.stream as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd === 'number' && fd >= 0) {
       const buffer = Buffer.allocUnsafe(READ_BYTES);
