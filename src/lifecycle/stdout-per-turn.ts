@@ -11,7 +11,7 @@ const MAX_BACKLOG_CHARS = 8 * 1024 * 1024;
 /** How soon a write the reader refused (EAGAIN) is tried again. */
 const RETRY_MS = 10;
 /** Once the process is exiting, a reader that does not take the last lines is waited for this long in all. */
-const EXIT_WAIT_MS = 2000;
+const EXIT_WAIT_MS = 5000;
 
 export interface StdoutPerTurnOptions {
   /** The system call (fs.writeSync); replaceable only so that a unit test can make it fail on cue. */
