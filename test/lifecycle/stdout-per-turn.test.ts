@@ -106,6 +106,41 @@ describe('StdoutPerTurn', () => {
     expect(reports).toEqual([]);
   });
 
+  it('a reader that stops reading costs at most its bound in memory: lines beyond it are dropped, counted and reported, and logging resumes when it reads again', async () => {
+    const fifo = await openFifo({ nonBlocking: true });
+    opened.push(fifo.writeFd, fifo.readFd);
+    const reports: string[] = [];
+    const out = new StdoutPerTurn(fifo.writeFd, { report: (text) => void reports.push(text) });
+    const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
+    for (let i = 0; i < 10_000; i++) out.write(line); // ~10 MB against a 64 KiB pipe and an 8 MiB bound
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/^log lines dropped: the reader does not keep up/);
+    const buffer = Buffer.alloc(65536);
+    const chunks: Buffer[] = [];
+    const readAvailable = () => {
+      for (;;) {
+        try {
+          const n = fs.readSync(fifo.readFd, buffer);
+          if (n === 0) return;
+          chunks.push(Buffer.from(buffer.subarray(0, n)));
+        } catch {
+          return; // empty for now (EAGAIN)
+        }
+      }
+    };
+    // The reader comes back: the writer's retries drain what waited, and the episode ends.
+    for (let turns = 0; reports.length < 2 && turns < 2000; turns++) {
+      readAvailable();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    readAvailable();
+    expect(reports[1]).toMatch(/^log lines written again, after \d+ dropped line\(s\)/);
+    const dropped = Number(/after (\d+) dropped/.exec(reports[1] ?? '')?.[1]);
+    const written = Buffer.concat(chunks).toString();
+    expect(written).toBe(line.repeat(10_000 - dropped));
+    expect(dropped).toBeGreaterThan(1000);
+  });
+
   it('after a failed write (ENOSPC) it keeps writing: the failure is reported once per episode, with what it dropped', () => {
     const written: string[] = [];
     const reports: string[] = [];
