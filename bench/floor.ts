@@ -5,12 +5,18 @@
  * the request log going to /dev/null as a file would take it). Every server pinned to core 0 and measured in rotated
  * slices at saturation with wrk (1 thread, 32 connections) on core 1; CPU µs per request from /proc; the ratio to the
  * floor is the median of per-round ratios with a 90 % bootstrap interval.
+ *
+ * Then the ways a request log line can reach stdout, on `/health` (where the line is most of the work): CPU per
+ * request of every process together (a worker group's primary and workers), each against the per-turn write of the
+ * same setup. The other modes are bench-only preloads (`bench/floor/*.cjs`), not switches of the product: the
+ * shared per-turn write splices lines on a slow pipe, and the PIPE_BUF chunks cannot keep a longer line whole.
  */
+import path from 'node:path';
 import { dropDatabases } from './lib/databases';
 import { wrkThroughput } from './lib/load';
 import { machineLine, median, medianChange, writeSection } from './lib/report';
 import { rotated } from './lib/rounds';
-import { ServerProcess } from './lib/server-process';
+import { ROOT, ServerProcess } from './lib/server-process';
 
 const SERVER_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const DB_NAME = 'bench_floor';
@@ -66,7 +72,9 @@ async function main(): Promise<void> {
       );
       console.log(rows.at(-1));
     }
-    for (const s of [koa, bare, service]) await s.stop();
+    for (const s of [koa, bare]) await s.stop();
+    const logRows = await logWriteModes(service);
+    await service.stop();
     writeSection(
       'floor',
       `## The request path against the floor (\`npm run bench:floor\`)
@@ -78,11 +86,59 @@ order. The service in its default configuration (metrics and access log on, one 
 
 | route | floor: CPU/request (throughput) | ours: CPU/request (throughput) | ours ÷ floor | target |
 |---|---|---|---:|---|
-${rows.join('\n')}`,
+${rows.join('\n')}
+
+How a request log line reaches stdout, on \`GET /health\` (CPU of every process of the service, primary and workers,
+per request; each mode against the per-turn write of the same setup, per-round ratios; the modes marked bench-only are
+preloads in \`bench/floor/\`, not options of the service):
+
+| setup | write mode | CPU/request (throughput) | vs per-turn |
+|---|---|---|---:|
+${logRows.join('\n')}`,
     );
   } finally {
     await dropDatabases(SERVER_URL, [DB_NAME]);
   }
+}
+
+const preload = (...files: string[]) => ({ NODE_OPTIONS: files.map((f) => `--require ${path.join(ROOT, 'bench', 'floor', f)}`).join(' ') });
+
+/** CPU per request on /health of each way of writing the log lines, against the per-turn write of the same setup. */
+async function logWriteModes(single: ServerProcess): Promise<string[]> {
+  const env = { DATABASE_URL, LOG_LEVEL: 'info' };
+  const group = { ...env, WEB_CONCURRENCY: '2' };
+  const modes = [
+    { setup: 'one process', mode: 'per turn (the service)', server: single, baseline: 0 },
+    { setup: 'one process', mode: 'PIPE_BUF chunks (bench-only)', server: new ServerProcess({ ...env, ...preload('pipe-buf-chunks.cjs') }, 0, 'dist/main.js', 'ignore'), baseline: 0 },
+    { setup: 'WEB_CONCURRENCY=2', mode: 'per turn to the shared stdout (bench-only: splices lines on a slow pipe)', server: new ServerProcess({ ...group, ...preload('shared-worker-stdout.cjs') }, 0, 'dist/main.js', 'ignore'), baseline: 2 },
+    { setup: 'WEB_CONCURRENCY=2', mode: 'per turn to its own pipe, relayed by the primary (the service)', server: new ServerProcess(group, 0, 'dist/main.js', 'ignore'), baseline: 2 },
+    {
+      setup: 'WEB_CONCURRENCY=2',
+      mode: 'PIPE_BUF chunks to the shared stdout (bench-only: a longer line can still be spliced)',
+      server: new ServerProcess({ ...group, ...preload('shared-worker-stdout.cjs', 'pipe-buf-chunks.cjs') }, 0, 'dist/main.js', 'ignore'),
+      baseline: 2,
+    },
+  ];
+  for (const m of modes) if (m.server !== single) await m.server.start('/ready');
+  for (const m of modes) wrkThroughput(`${m.server.url}/health`, 2); // warm-up
+  const samples = modes.map(() => [] as Array<{ rps: number; cpuUs: number }>);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const i of rotated(modes.length, round)) {
+      const server = (modes[i] as (typeof modes)[number]).server;
+      const cpuBefore = server.cpuSeconds();
+      const rps = wrkThroughput(`${server.url}/health`, SECONDS);
+      samples[i]!.push({ rps, cpuUs: ((server.cpuSeconds() - cpuBefore) / (rps * SECONDS)) * 1e6 });
+    }
+  }
+  for (const m of modes) if (m.server !== single) await m.server.stop();
+  return modes.map((m, i) => {
+    const own = samples[i] as Array<{ rps: number; cpuUs: number }>;
+    const base = samples[m.baseline] as Array<{ rps: number; cpuUs: number }>;
+    const change = i === m.baseline ? '—' : medianChange(own.map((s, r) => s.cpuUs / (base[r]?.cpuUs ?? Number.NaN)));
+    const row = `| ${m.setup} | ${m.mode} | ${median(own.map((x) => x.cpuUs)).toFixed(1)} µs (${median(own.map((x) => x.rps)).toFixed(0)} req/s) | ${change} |`;
+    console.log(row);
+    return row;
+  });
 }
 
 void main().catch((error: unknown) => {

@@ -12,6 +12,8 @@ import { takeEarlySignal } from './lifecycle/early-signals';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, secretsOf, tracingOn, type Config } from './config';
 import { createLogger, type Logger } from './lifecycle/logger';
+import { stdoutPerTurn } from './lifecycle/stdout-per-turn';
+import { relayWorkerStdout } from './cluster/worker-log-relay';
 import { startTelemetry, type TelemetryOptions } from './telemetry';
 import { WORKER_SLOT_ENV } from './cluster/messages';
 
@@ -30,6 +32,8 @@ function loadConfigOrExit(): Config {
 function runPrimary(config: Config, logger: Logger): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ClusterPrimary } = require('./cluster/cluster-primary') as typeof import('./cluster/cluster-primary');
+  // The primary is the only writer of stdout: each worker's lines come through it, whole (never spliced).
+  relayWorkerStdout(stdoutPerTurn());
   const primaryLogger = logger.child({ role: 'primary' });
   const primary = new ClusterPrimary(config, primaryLogger, __filename);
   primary.start();
