@@ -13,7 +13,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, secretsOf, tracingOn, type Config } from './config';
 import { createLogger, type Logger } from './lifecycle/logger';
 import { stdoutPerTurn } from './lifecycle/stdout-per-turn';
-import { relayWorkerStdout } from './cluster/worker-log-relay';
+import { relayWorkerStdout, writeToGroupStdoutWhenPrimaryGone } from './cluster/worker-log-relay';
 import { startTelemetry, type TelemetryOptions } from './telemetry';
 import { WORKER_SLOT_ENV } from './cluster/messages';
 
@@ -78,6 +78,7 @@ function runService(config: Config, baseLogger: Logger): void {
   // is marked as leaving on purpose (the flag is read only by that listener).
   if (cluster.isWorker && cluster.worker) {
     cluster.worker.exitedAfterDisconnect = true;
+    writeToGroupStdoutWhenPrimaryGone(stdoutPerTurn());
     process.once('disconnect', () => stop('primary gone'));
   }
   let collectorFor: TelemetryOptions['collectorFor'];

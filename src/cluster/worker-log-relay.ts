@@ -14,6 +14,33 @@ export interface LineSink {
 /** Past this backlog on the real stdout, a worker's pipe is no longer read: the backpressure reaches the worker. */
 const PAUSE_BACKLOG_CHARS = 1024 * 1024;
 const READ_BYTES = 64 * 1024;
+/**
+ * The group's real stdout, as a worker sees it: the primary passes its own fd 1 on as the worker's fd 4 (after stdin,
+ * the pipe, stderr and the IPC channel), for the worker to write to itself once the primary is gone.
+ */
+export const WORKER_GROUP_STDOUT_FD = 4;
+
+/** Where a worker's lines go once its primary is gone (`StdoutPerTurn.writeLinesTo`). */
+export interface RedirectableSink {
+  writeLinesTo(fd: number): void;
+}
+
+/**
+ * In a worker: when the primary is gone (killed, crashed), nobody reads the worker's stdout pipe any more; the lines
+ * the worker still logs while it drains (its shutdown, the access log's last flush) go straight to the group's
+ * stdout instead, one write(2) per line (whole up to PIPE_BUF, however many workers write at once). Register it
+ * before the listener that starts the shutdown, so that the shutdown's lines go there too.
+ */
+export function writeToGroupStdoutWhenPrimaryGone(out: RedirectableSink, channel: NodeJS.Process = process): void {
+  channel.once('disconnect', () => {
+    try {
+      fs.fstatSync(WORKER_GROUP_STDOUT_FD); // forked by a primary that relays (it always is): the fd is there
+    } catch {
+      return;
+    }
+    out.writeLinesTo(WORKER_GROUP_STDOUT_FD);
+  });
+}
 
 /**
  * Makes the primary the only writer of the group's stdout. A write(2) to a pipe is atomic only up to PIPE_BUF
@@ -28,7 +55,7 @@ const READ_BYTES = 64 * 1024;
  * Call before the first fork, and before the primary's own `exit` listener on the cluster.
  */
 export function relayWorkerStdout(out: LineSink, report: (text: string) => void = (text) => void process.stderr.write(text)): void {
-  cluster.setupPrimary({ stdio: ['inherit', 'pipe', 'inherit', 'ipc'] });
+  cluster.setupPrimary({ stdio: ['inherit', 'pipe', 'inherit', 'ipc', 1] });
   const open = new Map<number, WorkerPipe>(); // by worker id
   cluster.on('fork', (worker) => {
     const stream = worker.process.stdout;

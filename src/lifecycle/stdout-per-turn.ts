@@ -63,6 +63,8 @@ export class StdoutPerTurn implements pino.DestinationStream {
   private retry: NodeJS.Timeout | undefined;
   private exiting = false;
   private exitDeadline = 0;
+  /** Set by `writeLinesTo`: every line its own write(2), as soon as it is logged. */
+  private perLine = false;
   private readonly drainedListeners: Array<() => void> = [];
   private readonly writeSync: (fd: number, data: string | Buffer) => number;
   private readonly report: (text: string) => void;
@@ -76,7 +78,7 @@ export class StdoutPerTurn implements pino.DestinationStream {
   };
 
   constructor(
-    private readonly fd = 1,
+    private fd = 1,
     options: StdoutPerTurnOptions = {},
   ) {
     this.writeSync = options.writeSync ?? ((target, data) => (typeof data === 'string' ? fs.writeSync(target, data) : fs.writeSync(target, data)));
@@ -107,13 +109,35 @@ export class StdoutPerTurn implements pino.DestinationStream {
       return;
     }
     this.pending += lines;
-    if (this.exiting) this.flush();
+    if (this.exiting || this.perLine) this.flush();
     else if (this.retry !== undefined) return; // the retry writes it
     else if (this.pending.length >= MAX_PENDING_CHARS) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushTurn);
     }
+  }
+
+  /**
+   * From now on writes to `fd`, which other processes write too (a worker whose primary, the relay of its pipe, is
+   * gone writes to the group's stdout itself): one write(2) per line, at once, since a write of at most PIPE_BUF
+   * bytes to a pipe is never interleaved with another process's (a longer line may be). What the old descriptor did
+   * not take is written there, line by line.
+   */
+  writeLinesTo(fd: number): void {
+    if (this.rest !== undefined) {
+      // Lines the old descriptor did not take; a line it took the start of is not repeated.
+      const text = this.rest.toString();
+      const from = this.restStartsMidLine ? text.indexOf('\n') + 1 : 0;
+      this.pending = text.slice(from) + this.pending;
+      this.rest = undefined;
+    }
+    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.retry = undefined;
+    this.fd = fd;
+    this.perLine = true;
+    this.midLine = false;
+    this.flush();
   }
 
   /** Writes what is pending now (synchronously); `logger.flush(cb)` lands here and gets its callback. */
@@ -127,9 +151,11 @@ export class StdoutPerTurn implements pino.DestinationStream {
     for (;;) {
       if (this.rest === undefined) {
         if (this.pending === '') break;
-        const lines = this.pending;
+        // Per line: up to and including the first newline (pino hands over one line per call anyway).
+        const cut = this.perLine ? this.pending.indexOf('\n') + 1 : 0;
+        const lines = cut > 0 ? this.pending.slice(0, cut) : this.pending;
         const chunk = this.midLine ? `\n${lines}` : lines;
-        this.pending = '';
+        this.pending = cut > 0 ? this.pending.slice(cut) : '';
         const outcome = this.attempt(chunk);
         if (outcome === 'written') {
           this.midLine = false;

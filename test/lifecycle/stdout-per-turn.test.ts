@@ -198,6 +198,29 @@ describe('StdoutPerTurn', () => {
     expect(Buffer.concat(out).toString()).toBe('{"n":\n{"n":3}\n');
   });
 
+  it('writeLinesTo (a worker whose primary is gone): each line its own write to the new descriptor, at once, with what the old one did not take', () => {
+    const calls: Array<{ fd: number; text: string }> = [];
+    let refuse = true;
+    const writeSync = (fd: number, data: string | Buffer) => {
+      const text = Buffer.from(data).toString();
+      if (fd === 7 && refuse) throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN' });
+      calls.push({ fd, text });
+      return Buffer.byteLength(text);
+    };
+    const sink = new StdoutPerTurn(7, { writeSync, report: () => undefined });
+    sink.write('{"n":1}\n');
+    sink.write('{"n":2}\n');
+    sink.flush(); // the old descriptor's reader is gone: both lines wait
+    refuse = false;
+    sink.writeLinesTo(9);
+    sink.write('{"n":3}\n'); // written at once, not at the end of the turn
+    expect(calls).toEqual([
+      { fd: 9, text: '{"n":1}\n' },
+      { fd: 9, text: '{"n":2}\n' },
+      { fd: 9, text: '{"n":3}\n' },
+    ]);
+  });
+
   it('a real descriptor that fails (/dev/full) never throws into the caller and reports once', () => {
     const fd = fs.openSync('/dev/full', 'w');
     opened.push(fd);
