@@ -17,6 +17,13 @@ import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } from '@o
  */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'koa', 'mysql2'] as const;
 
+/**
+ * Longest span attribute value kept when neither OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT nor
+ * OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT is set (the SDK's own default is no limit): a windowed stats query is a UNION of
+ * one ranked read per period, tens of KB of SQL, and every mysql2 span would carry all of it in `db.query.text`.
+ */
+export const DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT = 4096;
+
 export interface Tracing {
   shutdown(): Promise<void>;
 }
@@ -49,6 +56,10 @@ export function startTracing(resource: Resource, exporters: Array<'otlp' | 'cons
       name === 'otlp' ? new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }) : new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }),
     ),
     instrumentations,
+    // Only when the standard variables say nothing: spanLimits given here would override them.
+    ...(env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT || env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT
+      ? {}
+      : { spanLimits: { attributeValueLengthLimit: DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT } }),
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };

@@ -54,6 +54,20 @@ describe('OTLP export with tracing on', () => {
     expect(koaRoute).toBeDefined();
   });
 
+  it('keeps at most 4096 characters of a statement: a windowed stats query is tens of KB of SQL', async () => {
+    // An aggregate 20 days old: the window then reads ~170 periods, one ranked read each in one UNION statement.
+    const twentyDaysAgo = new Date(Math.floor((Date.now() - 20 * 86_400_000) / 3_600_000) * 3_600_000);
+    await database.query("INSERT INTO asset_access_hourly (hour_start, resource_type, asset_id, hits) VALUES (?, 'datasets', 'data_old', 1)", [twentyDaysAgo]);
+    expect((await fetch(`${url}/stats/top/datasets?window=30d`)).status).toBe(200);
+    const unions = () =>
+      receiver.spans
+        .filter((s) => s.scope === '@opentelemetry/instrumentation-mysql2')
+        .map((s) => String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? ''))
+        .filter((q) => q.includes('UNION ALL'));
+    await waitFor(() => unions().length > 0, 10_000, 'the stats statement span');
+    expect(Math.max(...unions().map((q) => q.length))).toBe(4096);
+  });
+
   it('puts trace_id, span_id and trace_flags on the request log line', async () => {
     await fetch(`${url}/health`);
     const requestLine = () =>
