@@ -107,6 +107,14 @@ describe('pagination', () => {
     expect(((await (await fetch(`${base}/projects?offset=50`)).json()) as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('answers the largest offset a client can send (2^53 - 1) with an empty page, and one past it with 400', async () => {
+    const page = await fetch(`${base}/projects?offset=${Number.MAX_SAFE_INTEGER}&limit=100`);
+    expect(page.status).toBe(200);
+    expect(((await page.json()) as { items: unknown[] }).items).toEqual([]);
+    const error = await expectError(await fetch(`${base}/projects?offset=${Number.MAX_SAFE_INTEGER}0`), 400);
+    expect(error.parameter).toBe('offset');
+  });
+
   it.each(['limit=0', 'limit=101', 'offset=-1', 'limit=abc'])('rejects %s with 400 naming the parameter', async (query) => {
     const error = await expectError(await fetch(`${base}/projects?${query}`), 400);
     expect(error.parameter).toBe(query.split('=')[0]);
