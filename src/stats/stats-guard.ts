@@ -45,13 +45,16 @@ export class StatsGuard {
       .addCallback((result) => result.observe(this.gate.waiting));
   }
 
-  /** Runs `query` when admitted, handing it the signal that the client went away; maps the outcomes to HTTP errors. */
-  async run<T>(ctx: Context, query: (clientGone: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs `query` when admitted (a `heavy` one only while fewer than the heavy share of turns are taken), handing it
+   * the signal that the client went away; maps the outcomes to HTTP errors.
+   */
+  async run<T>(ctx: Context, query: (clientGone: AbortSignal) => Promise<T>, heavy = false): Promise<T> {
     const gone = watchClientGone(ctx.res);
     try {
       let leave: () => void;
       try {
-        leave = await this.gate.enter(gone.signal);
+        leave = await this.gate.enter(gone.signal, heavy);
       } catch (error) {
         if (error instanceof AdmissionRejectedError) {
           this.rejected.add(1, { reason: error.reason });

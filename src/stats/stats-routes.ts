@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error';
 import { resourceTypeByName } from '../catalogue/resource-types';
 import type { StatsRepository, TopEntry } from './stats-repository';
 import type { StatsGuard } from './stats-guard';
-import { parseTopQuery } from './top-query';
+import { isHeavyTop, parseTopQuery } from './top-query';
 
 /**
  * The top of a request's query, run through the guard (admission, deadline, cancellation when the client leaves); a
@@ -13,8 +13,10 @@ import { parseTopQuery } from './top-query';
  */
 async function topOf(ctx: Context, stats: StatsRepository, guard: StatsGuard, resourceType: string | undefined): Promise<TopEntry[]> {
   const now = Date.now();
-  const { limit, sinceMs } = parseTopQuery(ctx.query, now);
-  const entries = await guard.run(ctx, (clientGone) => stats.top(resourceType, limit, sinceMs, now, clientGone));
+  const query = parseTopQuery(ctx.query, now);
+  const { limit, sinceMs } = query;
+  const heavy = isHeavyTop(query, resourceType === undefined);
+  const entries = await guard.run(ctx, (clientGone) => stats.top(resourceType, limit, sinceMs, now, clientGone), heavy);
   if (sinceMs !== undefined) ctx.set('Stats-Window-Start', new Date(stats.windowStart(sinceMs, now)).toISOString());
   return entries;
 }

@@ -10,6 +10,17 @@ export interface TopQuery {
   sinceMs?: number;
 }
 
+/** Past this `limit`, a top reads each ranked list deeper: it counts as heavy for admission. */
+export const HEAVY_TOP_LIMIT = 100;
+
+/**
+ * Whether a top costs several times a one-type window (admission lets heavy ones hold only part of the turns): a
+ * window across all types (one threshold per type), or a long list.
+ */
+export function isHeavyTop(query: TopQuery, allTypes: boolean): boolean {
+  return (allTypes && query.sinceMs !== undefined) || query.limit > HEAVY_TOP_LIMIT;
+}
+
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**

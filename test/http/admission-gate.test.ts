@@ -76,4 +76,40 @@ describe('AdmissionGate', () => {
     await expect(gate.enter(client.signal)).rejects.toThrow('gone');
     expect([gate.active, gate.waiting]).toEqual([0, 0]);
   });
+
+  it('lets heavy requests hold at most half the turns: light ones still run at once beside a flood of heavy ones', async () => {
+    const gate = new AdmissionGate({ maxConcurrent: 4, maxQueued: 4, queueTimeoutMs: 1000 });
+    const heavy1 = await gate.enter(undefined, true);
+    const heavy2 = await gate.enter(undefined, true);
+    const order: string[] = [];
+    const heavy3 = gate.enter(undefined, true).then((leave) => (order.push('heavy3'), leave));
+    const heavy4 = gate.enter(undefined, true).then((leave) => (order.push('heavy4'), leave));
+    // Heavy ones take at most half the queue too: the rest is kept for light ones.
+    await expect(gate.enter(undefined, true)).rejects.toMatchObject({ reason: 'queue_full' });
+    await settle();
+    expect([gate.active, gate.waiting]).toEqual([2, 2]);
+    const light1 = await gate.enter(); // overtakes the heavy waiters: a light turn is free
+    const light2 = await gate.enter();
+    expect([gate.active, gate.waiting]).toEqual([4, 2]);
+    const light3 = gate.enter().then((leave) => (order.push('light3'), leave));
+    await settle();
+    light1(); // a light turn back: the first waiter that may run is light3, not the heavy ones ahead of it
+    await settle();
+    expect(order).toEqual(['light3']);
+    heavy1(); // a heavy turn back: the first heavy waiter
+    await settle();
+    expect(order).toEqual(['light3', 'heavy3']);
+    for (const leave of [heavy2, light2, await light3, await heavy3]) leave();
+    await settle();
+    expect(order).toEqual(['light3', 'heavy3', 'heavy4']);
+    (await heavy4)();
+    expect([gate.active, gate.waiting]).toEqual([0, 0]);
+  });
+
+  it('with one turn, heavy requests may still run (maxHeavy is at least 1)', async () => {
+    const gate = new AdmissionGate({ maxConcurrent: 1, maxQueued: 2, queueTimeoutMs: 1000 });
+    const leave = await gate.enter(undefined, true);
+    expect(gate.active).toBe(1);
+    leave();
+  });
 });

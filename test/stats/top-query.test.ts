@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTopQuery } from '../../src/stats/top-query';
+import { isHeavyTop, parseTopQuery } from '../../src/stats/top-query';
 import { AppError } from '../../src/errors/app-error';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -61,4 +61,15 @@ describe('parseTopQuery', () => {
     [{ window: '99999d' }, 'window'],
     [{ since: '2026-11-21', window: '24h' }, 'window'],
   ])('rejects %j naming %s', (query, parameter) => expect(parameterOf(query)).toBe(parameter));
+});
+
+describe('isHeavyTop', () => {
+  it('is heavy across all types with a window, or past limit 100; light for one type or all time', () => {
+    const now = Date.UTC(2026, 5, 1);
+    expect(isHeavyTop(parseTopQuery({ window: '24h' }, now), true)).toBe(true);
+    expect(isHeavyTop(parseTopQuery({ window: '3650d' }, now), false)).toBe(false);
+    expect(isHeavyTop(parseTopQuery({}, now), true)).toBe(false);
+    expect(isHeavyTop(parseTopQuery({ limit: '100' }, now), true)).toBe(false);
+    expect(isHeavyTop(parseTopQuery({ limit: '101' }, now), false)).toBe(true);
+  });
 });
