@@ -104,17 +104,22 @@ export function sendWholeBodyFirst(host: string, port: number, path: string, bod
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
       const status = statusOfAnswer();
-      if (written && status !== undefined) finish(status);
+      if (allWritten() && status !== undefined) finish(status);
     });
-    socket.on('close', () => finish(written ? (statusOfAnswer() ?? 'closed without an answer') : 'closed while writing'));
+    // The loop below learns that its last chunk went out only on 'drain', which can come after the server's close
+    // (it closes once it has drained the body): what counts is whether every byte went out.
+    const head = `POST ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: ${connection}\r\n\r\n`;
+    let issuedAll = false;
+    const allWritten = () => written || (issuedAll && socket.writableLength === 0);
+    socket.on('close', () => finish(allWritten() ? (statusOfAnswer() ?? 'closed without an answer') : 'closed while writing'));
     socket.on('connect', () => {
       void (async () => {
-        socket.write(
-          `POST ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: ${connection}\r\n\r\n`,
-        );
+        socket.write(head);
         const chunk = 64 * 1024;
         for (let offset = 0; offset < body.length && !settled; offset += chunk) {
-          if (!socket.write(body.subarray(offset, offset + chunk))) {
+          const flushed = socket.write(body.subarray(offset, offset + chunk));
+          if (offset + chunk >= body.length) issuedAll = true;
+          if (!flushed) {
             await new Promise<void>((r) => {
               const done = () => {
                 socket.off('drain', done);

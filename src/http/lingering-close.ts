@@ -17,7 +17,7 @@ export interface DrainBounds {
  * Why: clients that write the whole body before reading (Python `urllib`/`requests`, many SDKs) otherwise never see
  * the answer. Node ends a `Connection: close` response with `socket.destroySoon()` — destroy as soon as the answer is
  * written — and closing a socket with unread bytes resets the connection (RST): the client gets `EPIPE`/`ECONNRESET`
- * instead of its 413. Keeping the connection open without `Connection: close` would make Node read the rest unbounded.
+ * instead of its 413. So the connection stays open (no FIN either) until the body is in, then closes. Keeping the connection open without `Connection: close` would make Node read the rest unbounded.
  */
 export function lingerThenClose(req: IncomingMessage, res: ServerResponse, bounds: DrainBounds): void {
   const socket = req.socket as Socket;
@@ -29,11 +29,11 @@ export function lingerThenClose(req: IncomingMessage, res: ServerResponse, bound
   const cutOff = () => socket.destroy();
   const timer = setTimeout(cutOff, bounds.maxMs);
   socket.once('close', () => clearTimeout(timer));
-  // Until the body is in, the end of the answer only half-closes (FIN after the answer); reading goes on.
+  // Until the body is in, the end of the answer closes nothing, not even our side (a FIN): many clients (Node's
+  // sockets by default) stop writing when they see one, and would see their own write fail instead of the answer.
   const closeWhenWritten = socket.destroySoon;
-  socket.destroySoon = function halfCloseAfterAnswer(this: Socket) {
+  socket.destroySoon = function keepOpenUntilBodyIsIn() {
     answered = true;
-    this.end();
   };
   // The body parser's decompressor, if any, no longer gets the bytes; nothing else listens any more.
   req.unpipe();

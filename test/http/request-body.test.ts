@@ -110,6 +110,29 @@ describe('bodies over the limit, written whole before the answer is read', () =>
     }
   });
 
+  it('a client that reads while it writes and stops writing at a FIN (a default Node socket): 4 at once, 8 MB each, all get the 413', async () => {
+    const body = Buffer.alloc(8 * MB, 'a');
+    const one = () =>
+      new Promise<{ status: string | undefined; wroteAll: boolean }>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let received = '';
+        let wroteAll = false;
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve({ status: /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1], wroteAll }));
+        socket.on('connect', async () => {
+          socket.write(`POST /datasets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+          for (let offset = 0; offset < body.length && !socket.destroyed && socket.writable; offset += 64 * 1024) {
+            if (!socket.write(body.subarray(offset, offset + 64 * 1024))) await new Promise((r) => socket.once('drain', r).once('close', r));
+          }
+          wroteAll = socket.writable && !socket.destroyed;
+        });
+      });
+    const results = await Promise.all([one(), one(), one(), one()]);
+    // The connection closes only once the whole body is in: no FIN that would stop the client half-way.
+    expect(results).toEqual(Array.from({ length: 4 }, () => ({ status: '413', wroteAll: true })));
+  });
+
   it('chunked, crossing the limit mid-way (8 MB): the 413 arrives', async () => {
     for (let i = 0; i < 3; i++) {
       const exchange = await writeBodyThenRead(port, {
