@@ -33,6 +33,8 @@ export function byRank(a: RankedEntry, b: RankedEntry): number {
  * small limit's rounds of valuing).
  */
 const FIRST_DEPTH = 10;
+/** Entries processed between two yields to the event loop while a round's pages are summed. */
+const YIELD_EVERY_ENTRIES = 20_000;
 
 interface Seen {
   entry: Pick<RankedEntry, 'resource_type' | 'asset_id'>;
@@ -69,8 +71,16 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
     // valuing never costs more than the reading, which reading to the end would make unnecessary.
     const readThisRound = depth * open.length;
     const stillOpen: number[] = [];
-    pages.forEach((page, position) => {
+    let sinceYield = 0;
+    for (const [position, page] of pages.entries()) {
       const list = open[position] as number;
+      // A deep round reads hundreds of thousands of entries: give the event loop back now and then, so that other
+      // requests are not held behind one long synchronous pass.
+      sinceYield += page.length;
+      if (sinceYield >= YIELD_EVERY_ENTRIES) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       for (const entry of page) {
         const key = keyOf(entry);
         const s = seen.get(key);
@@ -82,7 +92,7 @@ export async function thresholdTop(lists: RankedLists, limit: number, firstDepth
       // An exhausted list holds nothing more for anyone.
       last[list] = page.length === depth ? (page[page.length - 1] as RankedEntry).hits : 0;
       if (page.length === depth) stillOpen.push(list);
-    });
+    }
     open = stillOpen;
     offset += depth;
     depth *= 2;
