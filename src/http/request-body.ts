@@ -3,6 +3,9 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
 import { bodyReadError, requestAborted } from './body-read-error';
 import { contentCodingOf } from './content-coding';
+import { trackPipedStreams } from './decoder-streams';
+import { AdmissionGate, AdmissionRejectedError } from './admission-gate';
+import { AppError } from '../errors/app-error';
 import type { DrainBounds } from './lingering-close';
 
 /** Largest JSON body accepted, after decompression. */
@@ -16,6 +19,13 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const BODY_DRAIN_BOUNDS: DrainBounds = { maxBytes: 10 * BODY_LIMIT_BYTES, maxMs: 5_000 };
 
 /**
+ * Compressed bodies decoded at once per process, and how many more may wait for a turn (and how long): each decoder
+ * holds native memory (a brotli window is up to 16 MiB) beside the body it inflates, so their number is bounded like
+ * the memory they may take. Beyond, 429 with `Retry-After`.
+ */
+export const DECODING_LIMITS = { maxConcurrent: 4, maxQueued: 256, queueTimeoutMs: 5_000 };
+
+/**
  * Reads a JSON request body into `ctx.request.body` (other content types are left unread and get `{}`, as the body
  * parser does), then calls `next`. Every failure is a 4xx `AppError` (see `bodyReadError`): an unknown
  * `Content-Encoding` is refused before reading, bytes that do not decompress are a 400, a body over `limitBytes`
@@ -24,17 +34,32 @@ export const BODY_DRAIN_BOUNDS: DrainBounds = { maxBytes: 10 * BODY_LIMIT_BYTES,
 export function jsonBodyReader(limitBytes: number = BODY_LIMIT_BYTES) {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limitBytes, encoding: 'utf-8' });
   const parsed = () => Promise.resolve();
+  const decoding = new AdmissionGate(DECODING_LIMITS);
   return async function readJsonBody(ctx: Context, next: Next): Promise<void> {
     const req = ctx.req;
     const header = req.headers['content-encoding'];
     const coding = contentCodingOf(header);
     // The parser's `inflation` matches codings case-sensitively; RFC 9110 says they are not.
     if (header !== undefined && header !== coding) req.headers['content-encoding'] = coding;
+    const compressed = coding !== 'identity';
+    let leave: (() => void) | undefined;
+    if (compressed) {
+      try {
+        leave = await decoding.enter();
+      } catch (err) {
+        if (!(err instanceof AdmissionRejectedError)) throw err;
+        throw new AppError(429, 'too many compressed request bodies at once; retry shortly', { reason: 'decoding_busy' }, { 'Retry-After': '1' });
+      }
+    }
+    const decoders = trackPipedStreams(req);
     try {
       // `next` is called below, outside the try: errors of the route are not body errors.
       await whileClientSends(req, parse(ctx, parsed));
     } catch (err) {
       throw bodyReadError(err, coding, limitBytes) ?? err;
+    } finally {
+      decoders.destroyAll();
+      leave?.();
     }
     // The parser leaves the body unset (and answers 499 itself) for a request that was closed before it started.
     if (ctx.request.body === undefined) throw requestAborted();

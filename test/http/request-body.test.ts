@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jsonBodyReader } from '../../src/http/request-body';
 import { scrape } from '../support/metrics-text';
 import { oversizedJson, writeBodyThenRead, type RawExchange } from '../support/raw-http';
@@ -228,6 +228,33 @@ describe('a client that hangs up mid-body', () => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('compression bombs', () => {
+  it.each([
+    ['br', 'createBrotliDecompress', () => zlib.brotliCompressSync(Buffer.alloc(16 * MB))],
+    ['gzip', 'createUnzip', () => zlib.gzipSync(Buffer.alloc(16 * MB))],
+  ] as const)('%s: 413, and the decompressor is destroyed at once (its native memory is never left to the GC)', async (encoding, factory, bomb) => {
+    const created: Array<{ destroyed: boolean }> = [];
+    const original = zlib[factory] as (...args: unknown[]) => { destroyed: boolean };
+    const spy = vi.spyOn(zlib, factory).mockImplementation(((...args: unknown[]) => {
+      const stream = original(...args);
+      created.push(stream);
+      return stream;
+    }) as never);
+    try {
+      const response = await fetch(`${service.url}/datasets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: bomb(),
+      });
+      expect(response.status).toBe(413);
+      expect(created).toHaveLength(1);
+      expect(created[0]?.destroyed).toBe(true);
+    } finally {
+      spy.mockRestore();
     }
   });
 });
