@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import zlib from 'node:zlib';
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import compress from 'koa-compress';
 import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { AppError } from '../errors/app-error';
@@ -40,7 +41,18 @@ const compressMetrics = compress({
   encodingPreference: ['gzip', 'deflate', 'identity'],
   gzip: { level: METRICS_GZIP_LEVEL },
   deflate: { level: METRICS_GZIP_LEVEL },
+  br: false,
+  zstd: false,
 } as compress.CompressOptions);
+
+/**
+ * A scraper that accepts none of gzip, deflate and identity (`Accept-Encoding: identity;q=0`) gets the text
+ * uncompressed, as RFC 9110 says a server should; koa-compress would set `Content-Encoding: undefined` and throw.
+ */
+const uncompressedWhenNothingFits: Middleware = (ctx, next) => {
+  if (ctx.get('accept-encoding') && ctx.acceptsEncodings('gzip', 'deflate', 'identity') === false) delete ctx.request.headers['accept-encoding'];
+  return next();
+};
 
 /**
  * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
@@ -50,7 +62,7 @@ const compressMetrics = compress({
  * group of worker processes the collector returns the group's metrics, whichever worker took the scrape.
  */
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
-  router.get(METRICS_PATH, compressMetrics, async (ctx) => {
+  router.get(METRICS_PATH, uncompressedWhenNothingFits, compressMetrics, async (ctx) => {
     if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
       throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }

@@ -52,6 +52,16 @@ describe('/metrics exposition', () => {
     expect(gzipped.body[8]).toBe(4);
   });
 
+  it.each(['identity;q=0', '*;q=0', 'gzip;q=0, identity;q=0', 'br;q=1, identity;q=0', 'zstd'])(
+    'Accept-Encoding: %s → 200, uncompressed (nothing it accepts is offered), never a 500',
+    async (acceptEncoding) => {
+      const answer = await rawGet(`${service.url}/metrics`, { 'accept-encoding': acceptEncoding });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-encoding']).toBeUndefined();
+      expect(answer.body.toString()).toContain('# TYPE http_requests_total counter');
+    },
+  );
+
   it('lists every metric family with its type and no otel_scope labels', async () => {
     await fetch(`${service.url}/health`);
     // The GC histogram appears after the first collection: make garbage (the service shares this process).
