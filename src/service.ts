@@ -114,7 +114,18 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     ],
   });
 
-  const server = http.createServer(app.callback());
+  const server = http.createServer(
+    {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      // Node checks both every 30 s by default: a bound of a few seconds would then be ten times longer.
+      connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+    },
+    app.callback(),
+  );
+  // Past it, a new connection is closed at once: a flood of idle connections cannot use up the process's file
+  // descriptors, which the database pool and /ready's own connection need.
+  server.maxConnections = config.http.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.http.port, config.http.host, () => {

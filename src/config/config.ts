@@ -3,7 +3,16 @@ import type { ChaosSettings } from '../chaos/chaos-settings';
 
 /** The typed configuration that every module receives; built once at startup by `loadConfig`. */
 export interface Config {
-  http: { port: number; host: string; pathPrefix: string; shutdownTimeoutMs: number };
+  http: {
+    port: number;
+    host: string;
+    pathPrefix: string;
+    shutdownTimeoutMs: number;
+    /** Longest time to receive a request's headers, then its whole request; open connections at most. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnections: number;
+  };
   database: {
     url: string;
     migrateOnStart: boolean;

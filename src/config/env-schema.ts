@@ -67,6 +67,11 @@ export const envSchema = z.object({
   DB_RETRY_INTERVAL_MS: int(2000, 100, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  // What one client connection may hold: bounds that Node's defaults (60 s for headers, 300 s for a request, no limit
+  // on connections) leave to a proxy in front, which a pod reached directly does not have.
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 1000, 3_600_000),
+  HTTP_MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
   // Worker processes behind the one port (node:cluster); 1 is a single process with no primary.
   WEB_CONCURRENCY: z
     .string()

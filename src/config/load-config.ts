@@ -26,6 +26,12 @@ function crossFieldProblems(e: Env): string[] {
       `ACCESS_LOG_HOURLY_RETENTION_DAYS: must be at least ACCESS_LOG_RETENTION_DAYS (${e.ACCESS_LOG_RETENTION_DAYS}), or windows between the two silently undercount (got "${e.ACCESS_LOG_HOURLY_RETENTION_DAYS}")`,
     );
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    // Node refuses to start a server whose headers may take longer than the whole request.
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}) (got "${e.HTTP_HEADERS_TIMEOUT_MS}")`,
+    );
+  }
   // Stats queries must never hold every pool connection: the catalogue and the access-log writer need one too.
   if (e.STATS_MAX_CONCURRENCY >= e.DB_POOL_SIZE) {
     problems.push(
@@ -53,7 +59,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (inconsistent.length > 0) throw new ConfigError(inconsistent);
   const without = <T extends string>(list: Array<T | 'none'>): T[] => list.filter((x): x is T => x !== 'none');
   return {
-    http: { port: e.PORT, host: e.HOST, pathPrefix: e.PATH_PREFIX, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      pathPrefix: e.PATH_PREFIX,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     database: {
       url: e.DATABASE_URL,
       migrateOnStart: e.DB_MIGRATE_ON_START,

@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ port: 8000, host: '0.0.0.0', pathPrefix: '', shutdownTimeoutMs: 10_000 });
+    expect(config.http).toEqual({ port: 8000, host: '0.0.0.0', pathPrefix: '', shutdownTimeoutMs: 10_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 10_000 });
     expect(config.database.url).toBe('mysql://root@127.0.0.1:3306/asset_catalogue');
     expect(config.database.migrateOnStart).toBe(true);
     expect(config.log.level).toBe('info');
@@ -154,5 +154,9 @@ describe('loadConfig', () => {
 
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'y' }).map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+
+  it('refuses HTTP_HEADERS_TIMEOUT_MS longer than HTTP_REQUEST_TIMEOUT_MS, naming both', () => {
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must be at most HTTP_REQUEST_TIMEOUT_MS \(10000\)/);
   });
 });
