@@ -71,7 +71,12 @@ export class WorkerMetricsCollector implements MetricsCollector {
     return new Promise((resolve) => {
       const failed = (err: unknown) => {
         this.sentCount = -1; // not delivered: the next push sends whatever the totals are then
-        if (!this.warnedPush) this.logger.warn({ err }, 'could not send the HTTP totals to the primary');
+        // A closed channel is the primary gone (this worker is draining): expected, so no warning with a stack.
+        const gone = (err as { code?: unknown } | null)?.code === 'ERR_IPC_CHANNEL_CLOSED';
+        if (!this.warnedPush) {
+          if (gone) this.logger.info('the primary is gone: the HTTP totals are no longer pushed');
+          else this.logger.warn({ err }, 'could not send the HTTP totals to the primary');
+        }
         this.warnedPush = true;
         resolve();
       };

@@ -46,7 +46,8 @@ export function parseSince(since: string): number {
   const offsetMs = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   return local - offsetMs;
 }
-const WINDOW = /^(\d{1,6})(m|h|d|w)$/;
+// Up to 7 digits: 3650 days is 5 256 000 minutes.
+const WINDOW = /^(\d{1,7})(m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const MAX_WINDOW_MS = 3650 * 86_400_000;
 

@@ -73,3 +73,12 @@ describe('isHeavyTop', () => {
     expect(isHeavyTop(parseTopQuery({ limit: '101' }, now), false)).toBe(true);
   });
 });
+
+describe('window in minutes', () => {
+  it('takes 3650 days written in minutes (7 digits), and refuses one minute more', () => {
+    const now = Date.UTC(2026, 5, 1);
+    expect(parseTopQuery({ window: '5256000m' }, now).sinceMs).toBe(now - 3650 * 86_400_000);
+    expect(() => parseTopQuery({ window: '5256001m' }, now)).toThrow(/window/);
+    expect(() => parseTopQuery({ window: '99999999m' }, now)).toThrow(/window/);
+  });
+});
