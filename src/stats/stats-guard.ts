@@ -5,6 +5,7 @@ import { AdmissionGate, AdmissionRejectedError, type AdmissionLimits, type Rejec
 import { watchClientGone } from '../http/client-gone';
 import { QueryCancelledError, type CancelReason } from '../db/query-scope';
 import type { Logger } from '../lifecycle/logger';
+import type { TopWeight } from './top-query';
 
 const CANCEL_REASONS: readonly CancelReason[] = ['timeout', 'client_gone'];
 const REJECT_REASONS: readonly RejectReason[] = ['queue_full', 'queue_timeout'];
@@ -46,15 +47,15 @@ export class StatsGuard {
   }
 
   /**
-   * Runs `query` when admitted (a `heavy` one only while fewer than the heavy share of turns are taken), handing it
-   * the signal that the client went away; maps the outcomes to HTTP errors.
+   * Runs `query` when admitted (a `cheap` one at once; a `heavy` one only while fewer than the heavy share of turns
+   * are taken), handing it the signal that the client went away; maps the outcomes to HTTP errors.
    */
-  async run<T>(ctx: Context, query: (clientGone: AbortSignal) => Promise<T>, heavy = false): Promise<T> {
+  async run<T>(ctx: Context, query: (clientGone: AbortSignal) => Promise<T>, weight: TopWeight = 'light'): Promise<T> {
     const gone = watchClientGone(ctx.res);
     try {
-      let leave: () => void;
+      let leave: () => void = () => undefined;
       try {
-        leave = await this.gate.enter(gone.signal, heavy);
+        if (weight !== 'cheap') leave = await this.gate.enter(gone.signal, weight === 'heavy');
       } catch (error) {
         if (error instanceof AdmissionRejectedError) {
           this.rejected.add(1, { reason: error.reason });

@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error';
 import { resourceTypeByName } from '../catalogue/resource-types';
 import type { StatsRepository, TopEntry } from './stats-repository';
 import type { StatsGuard } from './stats-guard';
-import { isHeavyTop, parseTopQuery } from './top-query';
+import { parseTopQuery, topWeight } from './top-query';
 
 /**
  * The top of a request's query, run through the guard (admission, deadline, cancellation when the client leaves); a
@@ -15,8 +15,8 @@ async function topOf(ctx: Context, stats: StatsRepository, guard: StatsGuard, re
   const now = Date.now();
   const query = parseTopQuery(ctx.query, now);
   const { limit, sinceMs } = query;
-  const heavy = isHeavyTop(query, resourceType === undefined);
-  const entries = await guard.run(ctx, (clientGone) => stats.top(resourceType, limit, sinceMs, now, clientGone), heavy);
+  const weight = topWeight(query, resourceType === undefined);
+  const entries = await guard.run(ctx, (clientGone) => stats.top(resourceType, limit, sinceMs, now, clientGone), weight);
   if (sinceMs !== undefined) ctx.set('Stats-Window-Start', new Date(stats.windowStart(sinceMs, now)).toISOString());
   return entries;
 }

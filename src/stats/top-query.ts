@@ -14,11 +14,15 @@ export interface TopQuery {
 export const HEAVY_TOP_LIMIT = 100;
 
 /**
- * Whether a top costs several times a one-type window (admission lets heavy ones hold only part of the turns): a
- * window across all types (one threshold per type), or a long list.
+ * What a top costs, for admission: `cheap` is the all-time head (one indexed statement, like an asset read: not
+ * admitted, only bounded by the deadline); `heavy` costs several times a one-type window (a window across all types,
+ * one threshold per type, or a long list) and may hold only part of the turns; `light` is the rest.
  */
-export function isHeavyTop(query: TopQuery, allTypes: boolean): boolean {
-  return (allTypes && query.sinceMs !== undefined) || query.limit > HEAVY_TOP_LIMIT;
+export type TopWeight = 'cheap' | 'light' | 'heavy';
+
+export function topWeight(query: TopQuery, allTypes: boolean): TopWeight {
+  if ((allTypes && query.sinceMs !== undefined) || query.limit > HEAVY_TOP_LIMIT) return 'heavy';
+  return query.sinceMs === undefined ? 'cheap' : 'light';
 }
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/;

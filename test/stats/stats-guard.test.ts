@@ -166,7 +166,7 @@ describe('admission (STATS_MAX_CONCURRENCY=2, STATS_QUEUE_LIMIT=1)', () => {
     await statementsWaiting(2);
     const queued = fetch(`${service.url}/v2/stats/top/models?window=24h`);
     await requestsQueued(1);
-    const full = await fetch(`${service.url}/stats/top/projects`);
+    const full = await fetch(`${service.url}/stats/top/projects?window=24h`);
     expect(full.status).toBe(429);
     expect(full.headers.get('retry-after')).toBe('1');
     expect(await full.json()).toEqual({ error: { status: 429, message: 'too many stats queries at once; retry shortly', reason: 'queue_full' } });
@@ -181,6 +181,24 @@ describe('admission (STATS_MAX_CONCURRENCY=2, STATS_QUEUE_LIMIT=1)', () => {
     const text = await scrape(service.url);
     expect(sampleValue(text, 'stats_requests_rejected_total{reason="queue_full"}')).toBeGreaterThanOrEqual(1);
     expect(sampleValue(text, 'stats_requests_rejected_total{reason="queue_timeout"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('admits the all-time head (one indexed statement) at once, whatever the queue: it is bounded by the deadline only', async () => {
+    await lockAggregates();
+    const running = [fetch(`${service.url}/stats/top?window=3h`), fetch(`${service.url}/stats/top/datasets?window=3h`)];
+    await statementsWaiting(2);
+    const queued = fetch(`${service.url}/stats/top/models?window=3h`);
+    await requestsQueued(1);
+    const allTime = fetch(`${service.url}/stats/top/projects`);
+    // Running beside the admitted two (a prepared statement: `Execute` in the process list), not refused.
+    await waitFor(
+      async () => (await database.query<unknown[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Execute'", [database.name])).length === 1,
+      5000,
+      'the all-time statement waiting',
+    );
+    await unlockAggregates();
+    expect((await Promise.all([...running, allTime])).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect([200, 429]).toContain((await queued).status);
   });
 
   it('frees the place of a client that leaves while queued', async () => {

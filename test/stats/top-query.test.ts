@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHeavyTop, parseTopQuery } from '../../src/stats/top-query';
+import { parseTopQuery, topWeight } from '../../src/stats/top-query';
 import { AppError } from '../../src/errors/app-error';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -63,14 +63,14 @@ describe('parseTopQuery', () => {
   ])('rejects %j naming %s', (query, parameter) => expect(parameterOf(query)).toBe(parameter));
 });
 
-describe('isHeavyTop', () => {
-  it('is heavy across all types with a window, or past limit 100; light for one type or all time', () => {
+describe('topWeight', () => {
+  it('all time up to limit 100 is cheap; a window of one type light; across all types, or past limit 100, heavy', () => {
     const now = Date.UTC(2026, 5, 1);
-    expect(isHeavyTop(parseTopQuery({ window: '24h' }, now), true)).toBe(true);
-    expect(isHeavyTop(parseTopQuery({ window: '3650d' }, now), false)).toBe(false);
-    expect(isHeavyTop(parseTopQuery({}, now), true)).toBe(false);
-    expect(isHeavyTop(parseTopQuery({ limit: '100' }, now), true)).toBe(false);
-    expect(isHeavyTop(parseTopQuery({ limit: '101' }, now), false)).toBe(true);
+    expect(topWeight(parseTopQuery({ window: '24h' }, now), true)).toBe('heavy');
+    expect(topWeight(parseTopQuery({ window: '3650d' }, now), false)).toBe('light');
+    expect(topWeight(parseTopQuery({}, now), true)).toBe('cheap');
+    expect(topWeight(parseTopQuery({ limit: '100' }, now), true)).toBe('cheap');
+    expect(topWeight(parseTopQuery({ limit: '101' }, now), false)).toBe('heavy');
   });
 });
 
