@@ -31,7 +31,13 @@ describe('windowed top snapshot', () => {
     // Other parts of the service (the access-log writer, the roll-up) take connections meanwhile: only the one that
     // held the snapshot counts.
     let snapshotThread = -1;
-    const ofSnapshot = () => events.filter((e) => e.startsWith(`${snapshotThread} `)).map((e) => e.slice(e.indexOf(' ') + 1));
+    // …and only until it is released: the pool lends it out again at once.
+    const ofSnapshot = () => {
+      const mine = events.filter((e) => e.startsWith(`${snapshotThread} `)).map((e) => e.slice(e.indexOf(' ') + 1));
+      const from = mine.indexOf('done START');
+      const released = mine.indexOf('release', from);
+      return released === -1 ? mine.slice(from) : mine.slice(from, released + 1);
+    };
     pool.getConnection = async () => {
       const conn = (await getConnection()) as PoolConnection;
       // A session whose default would give no consistent snapshot across statements.
