@@ -42,8 +42,8 @@ class PeriodCounts {
 
 /**
  * Writes batches of access rows: the raw rows, the folded requests for assets that do not exist, and the additive
- * per-minute, per-hour and all-time aggregates in one transaction, so a batch counts entirely or not at all (days and months are the leader's roll-ups; rows for periods
- * already rolled up are added to those too). `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB
+ * per-minute, per-hour and all-time aggregates in one transaction, so a batch counts entirely or not at all (days
+ * and months are the leader's roll-ups; rows for periods already rolled up are added to those too). `hits = hits + VALUES(hits)` works on MySQL 8.4 and MariaDB
  * alike and lets several replicas write the same keys concurrently. Keys are written in sorted order and the roll-up
  * state row is locked first, so replicas do not deadlock; should the server still report one (or a lock-wait
  * timeout), the transaction is rolled back whole and the writer retries it, so nothing counts twice.
@@ -140,8 +140,9 @@ export class AccessLogRepository {
     const months = new PeriodCounts();
     // Summed first and sorted by their own upserts: no need for the hours' order here.
     for (const h of hours.values()) {
-      if (h.period < daysTo) days.add(dayStart(h.period), h.type, h.id, h.hits);
-      if (h.period < daysTo) months.add(monthStart(h.period), h.type, h.id, h.hits);
+      if (h.period >= daysTo) continue;
+      days.add(dayStart(h.period), h.type, h.id, h.hits);
+      months.add(monthStart(h.period), h.type, h.id, h.hits);
     }
     await this.upsertPeriods(conn, 'day', days);
     await this.upsertPeriods(conn, 'month', months);

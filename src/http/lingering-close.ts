@@ -17,7 +17,8 @@ export interface DrainBounds {
  * Why: clients that write the whole body before reading (Python `urllib`/`requests`, many SDKs) otherwise never see
  * the answer. Node ends a `Connection: close` response with `socket.destroySoon()` — destroy as soon as the answer is
  * written — and closing a socket with unread bytes resets the connection (RST): the client gets `EPIPE`/`ECONNRESET`
- * instead of its 413. So the connection stays open (no FIN either) until the body is in, then closes. Keeping the connection open without `Connection: close` would make Node read the rest unbounded.
+ * instead of its 413. So the connection stays open (no FIN either) until the body is in, then closes. Keeping the
+ * connection open without `Connection: close` would make Node read the rest unbounded.
  */
 export function lingerThenClose(req: IncomingMessage, res: ServerResponse, bounds: DrainBounds): void {
   const socket = req.socket as Socket;
