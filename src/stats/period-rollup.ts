@@ -4,6 +4,7 @@ import { PeriodicTask } from '../lifecycle/periodic-task';
 import { sqlDateTime, type Database } from '../db';
 import { PERIOD_TABLES } from '../db/period-tables';
 import { readRollupBounds, type RollupBounds } from '../db/rollup-state';
+import { startReadSnapshot } from '../db/read-snapshot';
 import { type Grain, dayStart, monthStart, nextMonthStart, periodEnd, periodStart } from '../db/time-grains';
 
 /** How far the roll-ups should reach at `nowMs`: they wait `settleMs` into a new day so the last flushes land. */
@@ -99,8 +100,7 @@ export class PeriodRollup {
   private async verifyNextMonth(target: RollupBounds): Promise<number | undefined> {
     const conn = await this.database.pool.getConnection();
     try {
-      await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      await startReadSnapshot(conn);
       const state = await readRollupBounds(conn, 'none');
       if (state.daysTo < target.daysTo || state.monthsTo >= Math.min(target.monthsTo, monthStart(state.daysTo))) return undefined;
       const month = state.monthsTo > 0 ? state.monthsTo : (await this.earliest(conn, 'day'));

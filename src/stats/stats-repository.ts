@@ -1,5 +1,6 @@
 import type { Database } from '../db';
 import { readRollupBounds } from '../db/rollup-state';
+import { startReadSnapshot } from '../db/read-snapshot';
 import { DAY_MS, hourStart } from '../db/time-grains';
 import type { GuardedConnection } from '../db/guarded-connection';
 import { AppError } from '../errors/app-error';
@@ -86,10 +87,7 @@ export class StatsRepository {
     const conn = await this.database.guardedConnection(this.queryTimeoutMs, clientGone);
     try {
       if (sinceMs === undefined) return await this.allTime(conn, resourceType, limit);
-      // One consistent view: a roll-up committing meanwhile is either wholly seen or not at all. Only REPEATABLE
-      // READ gives one: set for this transaction, whatever the server's or session's default.
-      await conn.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      await startReadSnapshot(conn);
       return await this.window(conn, resourceType, limit, sinceMs, nowMs);
     } finally {
       // Not awaited by the answer; the guarded connection goes back to the pool only once its ROLLBACK is done (and
