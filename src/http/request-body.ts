@@ -35,30 +35,34 @@ export function jsonBodyReader(limitBytes: number = BODY_LIMIT_BYTES) {
   const parse = bodyParser({ enableTypes: ['json'], jsonLimit: limitBytes, encoding: 'utf-8' });
   const parsed = () => Promise.resolve();
   const decoding = new AdmissionGate(DECODING_LIMITS);
+  const enterDecoding = async (): Promise<() => void> => {
+    try {
+      return await decoding.enter();
+    } catch (err) {
+      if (!(err instanceof AdmissionRejectedError)) throw err;
+      throw new AppError(429, 'too many compressed request bodies at once; retry shortly', { reason: 'decoding_busy' }, { 'Retry-After': '1' });
+    }
+  };
   return async function readJsonBody(ctx: Context, next: Next): Promise<void> {
     const req = ctx.req;
     const header = req.headers['content-encoding'];
     const coding = contentCodingOf(header);
     // The parser's `inflation` matches codings case-sensitively; RFC 9110 says they are not.
     if (header !== undefined && header !== coding) req.headers['content-encoding'] = coding;
-    const compressed = coding !== 'identity';
+    // Only a compressed body has a decoder: its turn and the tracking of its streams are for those alone.
     let leave: (() => void) | undefined;
-    if (compressed) {
-      try {
-        leave = await decoding.enter();
-      } catch (err) {
-        if (!(err instanceof AdmissionRejectedError)) throw err;
-        throw new AppError(429, 'too many compressed request bodies at once; retry shortly', { reason: 'decoding_busy' }, { 'Retry-After': '1' });
-      }
+    let streams: { destroyAll(): void } | undefined;
+    if (coding !== 'identity') {
+      leave = await enterDecoding();
+      streams = trackPipedStreams(req);
     }
-    const decoders = trackPipedStreams(req);
     try {
       // `next` is called below, outside the try: errors of the route are not body errors.
       await whileClientSends(req, parse(ctx, parsed));
     } catch (err) {
       throw bodyReadError(err, coding, limitBytes) ?? err;
     } finally {
-      decoders.destroyAll();
+      streams?.destroyAll();
       leave?.();
     }
     // The parser leaves the body unset (and answers 499 itself) for a request that was closed before it started.
