@@ -8,10 +8,11 @@
  * `/metrics` answering for the whole group.
  */
 // First: signals that arrive while the modules below load are kept, not fatal.
-import { takeEarlySignal } from './lifecycle/early-signals';
+import './lifecycle/early-signals';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, secretsOf, tracingOn, type Config } from './config';
 import { createLogger, type Logger } from './lifecycle/logger';
+import { stopOnce } from './lifecycle/stop-signals';
 import { stdoutPerTurn } from './lifecycle/stdout-per-turn';
 import { relayWorkerStdout, writeToGroupStdoutWhenPrimaryGone } from './cluster/worker-log-relay';
 import { startTelemetry, type TelemetryOptions } from './telemetry';
@@ -37,18 +38,8 @@ function runPrimary(config: Config, logger: Logger): void {
   const primaryLogger = logger.child({ role: 'primary' });
   const primary = new ClusterPrimary(config, primaryLogger, __filename);
   primary.start();
-  // Every signal is handled, not only the first: a terminal's Ctrl-C or `kill -- -<pgid>` followed by another signal
-  // must not kill the primary while its workers drain (they would lose their primary and exit at once).
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return primaryLogger.info({ signal }, 'already shutting down; signal ignored');
-    stopping = true;
-    void primary.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  const early = takeEarlySignal();
-  if (early !== undefined) stop(early);
+  // A second signal must not kill the primary while its workers drain (they would lose their primary).
+  stopOnce(primaryLogger, (signal) => void primary.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1)));
 }
 
 function runService(config: Config, baseLogger: Logger): void {
@@ -61,18 +52,11 @@ function runService(config: Config, baseLogger: Logger): void {
   let running: import('./service').RunningService | undefined;
   let stopReason: string | undefined;
   const shutDown = (service: import('./service').RunningService, reason: string) => void service.shutdown.run(reason).then(() => process.exit(0));
-  // The shutdown runs once, whatever signals arrive: a worker of a group stopped by a terminal's Ctrl-C or by
-  // `kill -- -<pgid>` gets the signal itself and SIGTERM again from its primary, and a second signal must neither
-  // start the sequence over nor kill the process half-way (the handlers stay installed for that).
-  const stop = (signal: string) => {
-    if (stopReason !== undefined) return logger.info({ signal }, 'already shutting down; signal ignored');
-    stopReason = signal;
-    if (running) shutDown(running, signal);
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  const early = takeEarlySignal();
-  if (early !== undefined) stop(early);
+  // The shutdown runs once, whatever signals arrive.
+  const stop = stopOnce(logger, (reason) => {
+    stopReason = reason;
+    if (running) shutDown(running, reason);
+  });
   // A worker whose primary is gone has no one to restart it or to answer scrapes: it drains and exits. Node's own
   // listener would exit it at once, cutting in-flight requests and losing its access-log queue, unless the worker
   // is marked as leaving on purpose (the flag is read only by that listener).
