@@ -55,7 +55,7 @@ export class ClusterPrimary {
   private retiredSnapshot: HttpMetricsSnapshot;
   private nextScrapeId = 1;
   private restarts = 0;
-  private shuttingDown = false;
+  /** The drain under way, once `shutdown` was called: no worker is restarted from then on. */
   private stopping: Promise<boolean> | undefined;
 
   constructor(
@@ -89,7 +89,6 @@ export class ClusterPrimary {
   }
 
   private async drain(reason: string): Promise<boolean> {
-    this.shuttingDown = true;
     const workers = [...this.live.values()].filter((l) => !l.exited && !l.worker.isDead());
     this.logger.info({ reason, workers: workers.length }, 'shutting down: draining every worker');
     const exits = workers.map(
@@ -137,7 +136,7 @@ export class ClusterPrimary {
       setTimeout(retire, CHANNEL_CLOSE_WAIT_MS).unref();
     } else this.retire(gone);
     for (const [id, scrape] of this.pending) if (this.answeredByAll(scrape)) this.answer(id);
-    if (this.shuttingDown) return;
+    if (this.stopping) return;
     this.restarts++;
     const lived = Date.now() - gone.startedAt;
     const previous = this.restartDelay.get(gone.slot) ?? 0;
@@ -146,7 +145,7 @@ export class ClusterPrimary {
     this.logger.error({ slot: gone.slot, pid: worker.process.pid, code, signal, restartInMs: delay, restarts: this.restarts }, 'worker died; restarting it');
     // Not unref'd: when every worker died at once, this timer is all that keeps the primary alive to restart them.
     setTimeout(() => {
-      if (!this.shuttingDown) this.fork(gone.slot);
+      if (!this.stopping) this.fork(gone.slot);
     }, delay);
   }
 
