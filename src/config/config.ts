@@ -1,5 +1,6 @@
 import type { Env } from './env-schema';
 import type { ChaosSettings } from '../chaos/chaos-settings';
+import type { HttpSemconvMode } from '../telemetry/http-metrics/semconv-mode';
 
 /** The typed configuration that every module receives; built once at startup by `loadConfig`. */
 export interface Config {
@@ -40,6 +41,8 @@ export interface Config {
     recordMetricsRoute: boolean;
     token: string;
     scopeInfo: boolean;
+    /** OTEL_SEMCONV_STABILITY_OPT_IN's `http` part: today's names, the semantic-convention histogram, or both. */
+    httpSemconv: HttpSemconvMode;
   };
   accessLog: {
     enabled: boolean;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { DATABASE_NAME_SYNTAX, databaseNameOf } from '../db/connection-url';
+import { httpSemconvModeOf } from './semconv-opt-in';
 
 /**
  * Every setting of the service is an environment variable declared here, with its default.
@@ -39,8 +40,25 @@ const pathPrefix = z
 
 /** A Prometheus label name; `__` is reserved for Prometheus itself. */
 const LABEL_NAME = /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** Labels the service's own series already carry (`worker` is set per process when several run). */
-export const RESERVED_LABELS = new Set(['handler', 'method', 'status', 'le', 'error_type', 'quantile', 'worker']);
+/**
+ * Labels the service's own series already carry (`worker` is set per process when several run), and those of the
+ * semantic-convention histogram — reserved whatever OTEL_SEMCONV_STABILITY_OPT_IN says, so that turning it on never
+ * makes a working configuration invalid.
+ */
+export const RESERVED_LABELS = new Set([
+  'handler',
+  'method',
+  'status',
+  'le',
+  'error_type',
+  'quantile',
+  'worker',
+  'http_request_method',
+  'http_route',
+  'http_response_status_code',
+  'url_scheme',
+  'network_protocol_version',
+]);
 
 /** A Prometheus metric name part: namespace or subsystem. */
 const metricNamePart = z
@@ -181,6 +199,9 @@ export const envSchema = z.object({
     .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(['none', 'prometheus', 'otlp', 'console']))),
   OTEL_METRIC_EXPORT_INTERVAL: int(60_000, 100, 3_600_000),
+  // OpenTelemetry's semantic-convention migration switch, shared with every instrumentation: its `http` or `http/dup`
+  // token decides the HTTP metric names (semconv-opt-in.ts); every other token belongs to someone else.
+  OTEL_SEMCONV_STABILITY_OPT_IN: z.string().optional().transform(httpSemconvModeOf),
   // OpenTelemetry's own diagnostics (export failures, bad settings), written through the service's logger.
   OTEL_LOG_LEVEL: z
     .string()

@@ -88,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recordMetricsRoute: e.METRICS_RECORD_METRICS_ROUTE,
       token: e.METRICS_TOKEN,
       scopeInfo: e.METRICS_SCOPE_INFO,
+      httpSemconv: e.OTEL_SEMCONV_STABILITY_OPT_IN,
     },
     accessLog: {
       enabled: e.ACCESS_LOG_ENABLED,

@@ -91,7 +91,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ACCESS_LOG_RETENTION_DAYS: '30', ACCESS_LOG_HOURLY_RETENTION_DAYS: '30' }).accessLog).toMatchObject({ retentionDays: 30, hourlyRetentionDays: 30 });
   });
 
-  it.each(['handler', 'method', 'status', 'le', 'error_type', 'worker'])('rejects the reserved label %s in METRICS_CUSTOM_LABELS, naming it', (label) => {
+  it('reads OTEL_SEMCONV_STABILITY_OPT_IN into the HTTP metric names (default: today\'s), other domains\' tokens ignored', () => {
+    expect(loadConfig({}).metrics.httpSemconv).toBe('old');
+    expect(loadConfig({ OTEL_SEMCONV_STABILITY_OPT_IN: 'database' }).metrics.httpSemconv).toBe('old');
+    expect(loadConfig({ OTEL_SEMCONV_STABILITY_OPT_IN: 'database,http' }).metrics.httpSemconv).toBe('stable');
+    expect(loadConfig({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http/dup,database' }).metrics.httpSemconv).toBe('dup');
+  });
+
+  it.each(['handler', 'method', 'status', 'le', 'error_type', 'worker', 'http_request_method', 'http_route', 'http_response_status_code', 'url_scheme', 'network_protocol_version'])('rejects the reserved label %s in METRICS_CUSTOM_LABELS, naming it', (label) => {
     const problems = problemsOf({ METRICS_CUSTOM_LABELS: `service=api,${label}=x` });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^METRICS_CUSTOM_LABELS: label "${label}" is reserved`));
