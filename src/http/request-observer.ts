@@ -47,6 +47,8 @@ class ObservedRequest implements RequestOutcome {
     readonly started: number,
     readonly startedAtMs: number,
     readonly spanContext: SpanContext | undefined,
+    readonly scheme: 'http' | 'https',
+    readonly httpVersion: string,
   ) {}
 }
 
@@ -105,7 +107,16 @@ export class RequestObserver {
     this.middleware = function observeRequest(ctx: Context, next: Next) {
       const res = ctx.res as ObservedResponse;
       // The wall clock for the access log's timestamp, the monotonic one for the duration: over days they drift.
-      res[OBSERVED] = new ObservedRequest(ctx, ctx.method, performance.now(), Date.now(), captureSpan ? trace.getActiveSpan()?.spanContext() : undefined);
+      const req = ctx.req;
+      res[OBSERVED] = new ObservedRequest(
+        ctx,
+        ctx.method,
+        performance.now(),
+        Date.now(),
+        captureSpan ? trace.getActiveSpan()?.spanContext() : undefined,
+        (req.socket as { encrypted?: boolean } | null)?.encrypted === true ? 'https' : 'http',
+        req.httpVersion,
+      );
       res.on('close', completeOnClose);
       return next();
     };

@@ -31,6 +31,13 @@ export interface RequestOutcome {
   entered: boolean;
   /** The request's span, when tracing is on. */
   spanContext: SpanContext | undefined;
+  /**
+   * `https` when this server's own socket was TLS, else `http`: what the server saw, not a proxy's
+   * `X-Forwarded-Proto`, which any client can send and the app does not trust (`app.proxy` is off).
+   */
+  scheme: 'http' | 'https';
+  /** HTTP version as Node's parser read it (`1.1`, `1.0`). */
+  httpVersion: string;
 }
 
 /** One consumer of request outcomes. Both hooks must be cheap; they run on the request path's event loop. */
