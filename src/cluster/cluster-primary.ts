@@ -67,6 +67,7 @@ export class ClusterPrimary {
       durationBuckets: config.metrics.durationBuckets,
       groupStatusCodes: config.metrics.groupStatusCodes,
       excludedHandlers: [],
+      semconv: config.metrics.httpSemconv,
     });
     this.retiredSnapshot = snapshotHttpMetrics(this.retired);
   }

@@ -36,9 +36,9 @@ export class WorkerMetricsCollector implements MetricsCollector {
   /** The SDK resource, kept from the last own snapshot: the group's exposition needs it, not a second collection. */
   private resource: Resource | undefined;
   /**
-   * The request count (`highrDuration.count`) of the totals the primary last got from this worker. Every recorded
-   * request adds to it (errors too come with a request), so an unchanged count means unchanged totals: an idle
-   * worker sends nothing.
+   * The recording count (`HttpMetrics.recordings`) of the totals the primary last got from this worker. Every
+   * recorded request adds to it, in whichever families OTEL_SEMCONV_STABILITY_OPT_IN selects (errors too come with a
+   * request), so an unchanged count means unchanged totals: an idle worker sends nothing.
    */
   private sentCount = 0;
   private warnedPush = false;
@@ -64,7 +64,7 @@ export class WorkerMetricsCollector implements MetricsCollector {
    * message is handed to the OS (or could not be): awaited before the worker exits, so its last requests count.
    */
   pushTotals(): Promise<void> {
-    const count = this.local.httpMetrics.highrDuration.count;
+    const count = this.local.httpMetrics.recordings;
     if (count === this.sentCount) return Promise.resolve();
     const http = snapshotHttpMetrics(this.local.httpMetrics);
     this.sentCount = count;
@@ -139,7 +139,7 @@ export class WorkerMetricsCollector implements MetricsCollector {
         this.logger.warn({ err }, 'could not send a metrics snapshot to the primary');
       });
       // The primary keeps these totals as this worker's newest: no push is needed until they change again.
-      this.sentCount = snapshot.http?.highr.count ?? this.sentCount;
+      this.sentCount = snapshot.http?.recordings ?? this.sentCount;
     } catch (err) {
       this.logger.warn({ err }, 'could not send a metrics snapshot to the primary');
     }

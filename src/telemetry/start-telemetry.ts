@@ -52,6 +52,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
         durationBuckets: m.durationBuckets,
         groupStatusCodes: m.groupStatusCodes,
         excludedHandlers: m.recordMetricsRoute ? m.excludedHandlers : [...m.excludedHandlers, metricsHandler],
+        semconv: m.httpSemconv,
       })
     : undefined;
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DataPointType, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
-import { sdkMetricsByWorker } from '../../src/cluster/group-metrics';
+import { groupHttpMetrics, sdkMetricsByWorker } from '../../src/cluster/group-metrics';
+import { HttpMetrics, httpMetricsSubscriber, renderPrometheusText, snapshotHttpMetrics } from '../../src/telemetry/http-metrics';
+import { sampleValue } from '../support/metrics-text';
+import { outcome } from '../telemetry/http-metrics/fixtures/fixed-metrics';
 
 const cpu = (value: number): ScopeMetrics => ({
   scope: { name: 'asset-catalogue-process' },
@@ -25,5 +28,33 @@ describe('sdkMetricsByWorker', () => {
     expect(merged[0]?.metrics).toHaveLength(1);
     const points = merged[0]?.metrics[0]?.dataPoints as Array<{ attributes: Record<string, string>; value: number }>;
     expect(points.map((p) => [p.attributes.worker, p.value])).toEqual([['1', 1.5], ['3', 2.5]]);
+  });
+});
+
+describe('groupHttpMetrics with OTEL_SEMCONV_STABILITY_OPT_IN=http/dup', () => {
+  it('sums the semantic-convention histogram of live workers and of kept totals, like today\'s histograms', () => {
+    const options = { durationBuckets: [1], groupStatusCodes: false, excludedHandlers: [], semconv: 'dup' as const };
+    const worker = (...durations: number[]) => {
+      const metrics = new HttpMetrics(options);
+      const subscriber = httpMetricsSubscriber(metrics);
+      for (const durationSeconds of durations) subscriber.completed(outcome({ route: '/datasets', durationSeconds }));
+      return snapshotHttpMetrics(metrics);
+    };
+    const sum = groupHttpMetrics(options, {
+      live: [
+        { worker: 1, snapshot: { http: worker(0.004, 0.2), sdk: [] } },
+        { worker: 2, snapshot: { http: worker(3), sdk: [] } },
+      ],
+      kept: [worker(0.02)],
+      text: '',
+    });
+    const text = renderPrometheusText(sum, { namespace: '', subsystem: '', customLabels: {} });
+    const series = 'http_request_method="GET",http_route="/datasets",http_response_status_code="200",url_scheme="http",network_protocol_version="1.1"';
+    expect(sampleValue(text, `http_server_request_duration_seconds_count{${series}}`)).toBe(4);
+    expect(sampleValue(text, `http_server_request_duration_seconds_bucket{${series},le="0.005"}`)).toBe(1);
+    expect(sampleValue(text, `http_server_request_duration_seconds_bucket{${series},le="0.25"}`)).toBe(3);
+    expect(sampleValue(text, `http_server_request_duration_seconds_sum{${series}}`)).toBeCloseTo(3.224);
+    // Today's families are summed alongside, the same requests.
+    expect(sampleValue(text, 'http_requests_total{handler="/datasets",method="GET",status="200"}')).toBe(4);
   });
 });

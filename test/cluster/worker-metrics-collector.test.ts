@@ -4,6 +4,8 @@ import type { WorkerMessage } from '../../src/cluster/messages';
 import { createLogger } from '../../src/lifecycle/logger';
 import { LocalMetricsCollector } from '../../src/telemetry/metrics-collector';
 import { HttpMetrics } from '../../src/telemetry/http-metrics/http-metrics';
+import { httpMetricsSubscriber } from '../../src/telemetry/http-metrics/http-metrics-subscriber';
+import { outcome } from '../telemetry/http-metrics/fixtures/fixed-metrics';
 
 /**
  * The push side of a worker's metrics, with an in-memory channel (the IPC round trip itself is tested with real
@@ -83,5 +85,23 @@ describe('WorkerMetricsCollector.collect', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('WorkerMetricsCollector.pushTotals with OTEL_SEMCONV_STABILITY_OPT_IN=http', () => {
+  it('sends the totals after requests recorded only in the semantic-convention histogram', async () => {
+    const http = new HttpMetrics({ durationBuckets: [1], groupStatusCodes: false, excludedHandlers: [], semconv: 'stable' });
+    const sent: WorkerMessage[] = [];
+    const channel: PrimaryChannel = { send: (message, callback) => (sent.push(structuredClone(message)), queueMicrotask(() => callback?.(null))), on: () => undefined };
+    const collector = new WorkerMetricsCollector(new LocalMetricsCollector(http, undefined, logger), channel, { scrapeTimeoutMs: 1000, pushIntervalMs: 3_600_000 }, logger);
+    collectors.push(collector);
+    httpMetricsSubscriber(http).completed(outcome({ route: '/health' }));
+    await collector.pushTotals();
+    expect(sent).toHaveLength(1);
+    const totals = sent[0]?.type === 'ac:totals' ? sent[0].http : undefined;
+    expect(totals?.highr.count).toBe(0); // today's families are not recorded at all
+    expect(totals?.serverDuration[0]?.cells[0]?.duration.count).toBe(1);
+    await collector.pushTotals();
+    expect(sent).toHaveLength(1);
   });
 });

@@ -15,6 +15,8 @@ export interface HistogramSnapshot {
 }
 
 export interface HttpMetricsSnapshot {
+  /** `HttpMetrics.recordings`: tells whether anything was recorded since an earlier snapshot. */
+  recordings: number;
   highr: HistogramSnapshot;
   handlers: Array<{
     handler: string;
@@ -28,6 +30,11 @@ export interface HttpMetricsSnapshot {
       requestExemplars?: Array<[number, Exemplar]>;
       duration: HistogramSnapshot;
     }>;
+  }>;
+  /** `http.server.request.duration`, by route; `status` 0 and `errorType` '' are attributes left out. */
+  serverDuration: Array<{
+    route: string;
+    cells: Array<{ method: string; status: number; errorType: string; scheme: string; protocolVersion: string; duration: HistogramSnapshot }>;
   }>;
 }
 
@@ -68,7 +75,22 @@ export function snapshotHttpMetrics(metrics: HttpMetrics): HttpMetricsSnapshot {
       })),
     });
   }
-  return { highr: histogramSnapshot(metrics.highrDuration), handlers };
+  const serverDuration: HttpMetricsSnapshot['serverDuration'] = [];
+  for (const route of metrics.serverDuration.values()) {
+    if (route === null) continue;
+    serverDuration.push({
+      route: route.route,
+      cells: [...route.cells.values()].map((c) => ({
+        method: c.method,
+        status: c.status,
+        errorType: c.errorType,
+        scheme: c.scheme,
+        protocolVersion: c.protocolVersion,
+        duration: histogramSnapshot(c.duration),
+      })),
+    });
+  }
+  return { recordings: metrics.recordings, highr: histogramSnapshot(metrics.highrDuration), handlers, serverDuration };
 }
 
 /**
@@ -76,6 +98,7 @@ export function snapshotHttpMetrics(metrics: HttpMetrics): HttpMetricsSnapshot {
  * count: its requests are no longer in progress, but its totals must stay in the sums so they never go down.
  */
 export function addHttpMetricsSnapshot(metrics: HttpMetrics, snapshot: HttpMetricsSnapshot, gauges: boolean): void {
+  metrics.recordings += snapshot.recordings;
   addHistogram(metrics.highrDuration, snapshot.highr);
   for (const h of snapshot.handlers) {
     const handler = metrics.handlerSeries(h.handler);
@@ -93,5 +116,10 @@ export function addHttpMetricsSnapshot(metrics: HttpMetrics, snapshot: HttpMetri
       }
       addHistogram(series.duration, m.duration);
     }
+  }
+  for (const r of snapshot.serverDuration) {
+    const route = metrics.serverDurationRoute(r.route);
+    if (route === null) continue;
+    for (const c of r.cells) addHistogram(metrics.serverDurationCell(route, c.method, c.status, c.errorType, c.scheme, c.protocolVersion).duration, c.duration);
   }
 }

@@ -1,16 +1,25 @@
+import { NO_ROUTE, type RequestOutcome } from '../../http/request-outcome';
 import { Histogram } from './histogram';
 import { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';
 import { statusKey } from './labels';
 import { nextExemplar, type Exemplar, type SampledSpan } from './exemplar';
+import { protocolVersionOf, SEMCONV_OTHER, semconvErrorType, semconvMethod, semconvStatus } from './semconv-attributes';
+import { ServerDurationCells, ServerDurationRoute, type ServerDurationCell } from './server-request-duration';
+import type { HttpSemconvMode } from './semconv-mode';
 
 export interface HttpMetricsOptions {
   durationBuckets: readonly number[];
   groupStatusCodes: boolean;
   /** Requests whose handler matches one of these are not recorded at all. */
   excludedHandlers: readonly RegExp[];
-  /** Distinct `error_type` values kept before the rest fold into `other`. */
+  /** Distinct `error_type` values kept before the rest fold into `other` (`_OTHER` in the semantic-convention histogram). */
   maxErrorTypes?: number;
+  /** OTEL_SEMCONV_STABILITY_OPT_IN: which families are recorded and rendered; today's (`old`) when not given. */
+  semconv?: HttpSemconvMode;
 }
+
+/** What `http.server.request.duration` needs of a finished request. */
+export type ServerRequest = Pick<RequestOutcome, 'method' | 'route' | 'status' | 'errorType' | 'scheme' | 'httpVersion' | 'durationSeconds'>;
 
 /** Series of one (handler, method) pair. */
 export class MethodSeries {
@@ -46,28 +55,60 @@ export class HandlerSeries {
  * are created once per label set, so the overhead stays within the performance budget. The same cells are rendered
  * as Prometheus text (`renderPrometheusText`) and exported over OTLP (`HttpMetricsProducer`).
  *
- * Cardinality is bounded by construction: handlers are route templates or `none`, methods a fixed set plus `other`,
- * statuses 100–999, error types capped.
+ * Two sets of families, chosen by `options.semconv`: today's (`handlers`, `highrDuration`) and the stable semantic
+ * conventions' `http.server.request.duration` (`serverDuration`); a family that is not emitted is not recorded.
+ *
+ * Cardinality is bounded by construction: handlers are route templates or `none`, methods a fixed set plus `other`
+ * (`_OTHER`), statuses 100–999, error types capped, schemes and protocol versions from small fixed sets.
  */
 export class HttpMetrics {
   readonly handlers = new Map<string, HandlerSeries | null>();
   readonly highrDuration = new Histogram(HIGHR_DURATION_BUCKETS);
+  /** `http.server.request.duration` by route (the observer's route, `none` included); null when excluded. */
+  readonly serverDuration = new Map<string, ServerDurationRoute | null>();
   readonly startTimeMs = Date.now();
+  /**
+   * Bumped by every recording, in whichever family: a worker whose count has not moved has nothing new to send
+   * to its primary (the families it records depend on the mode, so none of their own counts would do).
+   */
+  recordings = 0;
   private readonly errorTypes = new Set<string>();
   private readonly maxErrorTypes: number;
+  private readonly serverDurationCells = new ServerDurationCells();
 
   constructor(readonly options: HttpMetricsOptions) {
     this.maxErrorTypes = options.maxErrorTypes ?? 32;
+  }
+
+  private excluded(route: string): boolean {
+    return this.options.excludedHandlers.some((re) => re.test(route));
   }
 
   /** The handler's series, created on first use; null when the handler is excluded. */
   handlerSeries(handler: string): HandlerSeries | null {
     let series = this.handlers.get(handler);
     if (series === undefined) {
-      series = this.options.excludedHandlers.some((re) => re.test(handler)) ? null : new HandlerSeries(handler);
+      series = this.excluded(handler) ? null : new HandlerSeries(handler);
       this.handlers.set(handler, series);
     }
     return series;
+  }
+
+  /**
+   * The route's `http.server.request.duration` cells, created on first use; null when excluded (the exclusions
+   * match the same string as `handler`'s: the template, or `none`).
+   */
+  serverDurationRoute(route: string): ServerDurationRoute | null {
+    let series = this.serverDuration.get(route);
+    if (series === undefined) {
+      series = this.excluded(route) ? null : new ServerDurationRoute(route, route === NO_ROUTE ? undefined : route);
+      this.serverDuration.set(route, series);
+    }
+    return series;
+  }
+
+  serverDurationCell(route: ServerDurationRoute, method: string, status: number, errorType: string, scheme: string, protocolVersion: string): ServerDurationCell {
+    return this.serverDurationCells.cell(route, method, status, errorType, scheme, protocolVersion);
   }
 
   methodSeries(handlerSeries: HandlerSeries, method: string): MethodSeries {
@@ -92,6 +133,7 @@ export class HttpMetrics {
     responseBytes: number,
     span?: SampledSpan,
   ): void {
+    this.recordings++;
     const key = statusKey(status, this.options.groupStatusCodes);
     methodSeries.requests.set(key, (methodSeries.requests.get(key) ?? 0) + 1);
     const bucket = methodSeries.duration.observe(seconds);
@@ -110,12 +152,39 @@ export class HttpMetrics {
     requests.set(statusKey, nextExemplar(requests.get(statusKey), span, 1, now));
   }
 
-  recordError(handlerSeries: HandlerSeries, errorType: string): void {
-    let type = errorType;
-    if (!this.errorTypes.has(type)) {
-      if (this.errorTypes.size >= this.maxErrorTypes) type = 'other';
-      else this.errorTypes.add(type);
+  /**
+   * Records one finished (or abandoned) request in `http.server.request.duration`, its attributes bounded by the
+   * semantic conventions' rules (`semconv-attributes.ts`). With `span`, its trace becomes the bucket's exemplar.
+   */
+  recordServerRequest(route: ServerDurationRoute, request: ServerRequest, span?: SampledSpan): void {
+    this.recordings++;
+    const thrown = request.errorType === undefined ? undefined : this.boundErrorType(request.errorType, SEMCONV_OTHER);
+    const cell = this.serverDurationCells.cell(
+      route,
+      semconvMethod(request.method),
+      semconvStatus(request.status),
+      semconvErrorType(request.status, thrown),
+      request.scheme,
+      protocolVersionOf(request.httpVersion),
+    );
+    const histogram = cell.duration;
+    const bucket = histogram.observe(request.durationSeconds);
+    if (span !== undefined) {
+      const buckets = (histogram.exemplars ??= []);
+      buckets[bucket] = nextExemplar(buckets[bucket], span, request.durationSeconds, Date.now());
     }
+  }
+
+  recordError(handlerSeries: HandlerSeries, errorType: string): void {
+    const type = this.boundErrorType(errorType, 'other');
     handlerSeries.errors.set(type, (handlerSeries.errors.get(type) ?? 0) + 1);
+  }
+
+  /** The error class itself while fewer than `maxErrorTypes` were seen (in either family), else `fold`. */
+  private boundErrorType(errorType: string, fold: string): string {
+    if (this.errorTypes.has(errorType)) return errorType;
+    if (this.errorTypes.size >= this.maxErrorTypes) return fold;
+    this.errorTypes.add(errorType);
+    return errorType;
   }
 }

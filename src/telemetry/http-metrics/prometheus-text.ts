@@ -1,7 +1,9 @@
-import type { Histogram } from './histogram';
 import { renderExemplar } from './exemplar';
+import { histogramLines } from './histogram-text';
 import type { HttpMetrics } from './http-metrics';
 import { escapeLabelValue, metricName, renderLabels, statusLabel } from './labels';
+import { emitsOldNames, emitsStableNames } from './semconv-mode';
+import { serverDurationLines } from './server-duration-text';
 
 export interface TextOptions {
   namespace: string;
@@ -10,36 +12,32 @@ export interface TextOptions {
   customLabels: Record<string, string>;
 }
 
-function histogramLines(out: string[], name: string, labels: string, histogram: Histogram, exemplars: boolean): void {
-  const sep = labels === '' ? '' : ',';
-  const cumulative = histogram.cumulative();
-  const bounds = histogram.bounds;
-  const kept = exemplars ? histogram.exemplars : undefined;
-  for (let i = 0; i < bounds.length; i++) {
-    const exemplar = kept?.[i];
-    out.push(`${name}_bucket{${labels}${sep}le="${bounds[i]}"} ${cumulative[i]}${exemplar ? renderExemplar(exemplar) : ''}`);
-  }
-  const last = kept?.[bounds.length];
-  out.push(`${name}_bucket{${labels}${sep}le="+Inf"} ${histogram.count}${last ? renderExemplar(last) : ''}`);
-  out.push(labels === '' ? `${name}_sum ${histogram.sum}` : `${name}_sum{${labels}} ${histogram.sum}`);
-  out.push(labels === '' ? `${name}_count ${histogram.count}` : `${name}_count{${labels}} ${histogram.count}`);
-}
-
 /**
  * Renders the HTTP metrics in the Prometheus text format 0.0.4, or with `openMetrics` in OpenMetrics 1.0.0: counter
  * families are then declared without `_total`, and the duration buckets and request counters carry their exemplars
  * (the 0.0.4 text never does: it has no syntax for them). The caller ends an OpenMetrics exposition with `# EOF`.
+ * Which families, today's or the semantic conventions' `http_server_request_duration_seconds` or both, follows
+ * the registry's `semconv` mode (OTEL_SEMCONV_STABILITY_OPT_IN).
  * Written by hand rather than through OpenTelemetry's serializer because that one blocked the event loop ~120 ms for
  * 1000 histogram series; this walks the cells once.
  */
 export function renderPrometheusText(metrics: HttpMetrics, options: TextOptions, openMetrics = false): string {
+  const mode = metrics.options.semconv ?? 'old';
+  const custom = renderLabels(options.customLabels);
+  const out: string[] = [];
+  if (emitsOldNames(mode)) todaysFamilies(out, metrics, options, custom, openMetrics);
+  if (emitsStableNames(mode)) serverDurationLines(out, metrics, custom, openMetrics);
+  out.push('');
+  return out.join('\n');
+}
+
+/** Today's families, under METRICS_NAMESPACE / METRICS_SUBSYSTEM: what the shipped dashboards and alerts read. */
+function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOptions, custom: string, openMetrics: boolean): void {
   const family = (full: string) => (openMetrics ? full.replace(/_total$/, '') : full);
   const name = (base: string) => metricName(options.namespace, options.subsystem, base);
-  const custom = renderLabels(options.customLabels);
   const withCustom = (labels: string) => (custom === '' ? labels : labels === '' ? custom : `${labels},${custom}`);
   const group = metrics.options.groupStatusCodes;
   const handlers = [...metrics.handlers.values()].filter((h) => h !== null);
-  const out: string[] = [];
 
   const requests = name('http_requests_total');
   out.push(`# HELP ${family(requests)} Total number of HTTP requests by handler, method and status.`, `# TYPE ${family(requests)} counter`);
@@ -94,7 +92,4 @@ export function renderPrometheusText(metrics: HttpMetrics, options: TextOptions,
       out.push(`${errors}{${withCustom(`handler="${escapeLabelValue(h.handler)}",error_type="${escapeLabelValue(type)}"`)}} ${count}`);
     }
   }
-
-  out.push('');
-  return out.join('\n');
 }

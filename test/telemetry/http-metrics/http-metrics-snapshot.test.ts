@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { HttpMetrics } from '../../../src/telemetry/http-metrics/http-metrics';
 import { addHttpMetricsSnapshot, snapshotHttpMetrics } from '../../../src/telemetry/http-metrics/http-metrics-snapshot';
 import { renderPrometheusText } from '../../../src/telemetry/http-metrics/prometheus-text';
+import { httpMetricsSubscriber } from '../../../src/telemetry/http-metrics/http-metrics-subscriber';
+import type { RequestOutcome } from '../../../src/http/request-outcome';
+import { outcome } from './fixtures/fixed-metrics';
 
 const options = { durationBuckets: [0.1, 1], groupStatusCodes: false, excludedHandlers: [] };
 const text = { namespace: '', subsystem: '', customLabels: {} };
@@ -49,5 +52,36 @@ describe('HTTP metrics snapshots', () => {
       expect(series.duration.exemplars?.[0]?.traceId).toBe('b'.repeat(32));
       expect(series.requestExemplars?.get(200)?.traceId).toBe('b'.repeat(32));
     }
+  });
+});
+
+describe('HTTP metrics snapshots with the semantic-convention histogram', () => {
+  const semconvOptions = (semconv: 'stable' | 'dup') => ({ ...options, semconv });
+  const served = (semconv: 'stable' | 'dup', outcomes: RequestOutcome[]) => {
+    const metrics = new HttpMetrics(semconvOptions(semconv));
+    const subscriber = httpMetricsSubscriber(metrics);
+    for (const o of outcomes) subscriber.completed(o);
+    return metrics;
+  };
+  // Durations that add up exactly in binary, whatever the order of the sums.
+  const a = [outcome({ route: '/a', durationSeconds: 0.015625 }), outcome({ route: '/a', status: 500, errorType: 'E', durationSeconds: 2 }), outcome({ status: 404, durationSeconds: 0.0078125 })];
+  const b = [outcome({ route: '/a', durationSeconds: 0.25 }), outcome({ route: '/a', status: 499, method: 'POST', durationSeconds: 0.5 }), outcome({ status: 404, scheme: 'https', durationSeconds: 0.0078125 })];
+
+  it.each(['stable', 'dup'] as const)('%s: sum to what one process serving all the requests would show', (semconv) => {
+    const sum = new HttpMetrics(semconvOptions(semconv));
+    for (const w of [served(semconv, a), served(semconv, b)]) addHttpMetricsSnapshot(sum, JSON.parse(JSON.stringify(snapshotHttpMetrics(w))), true);
+    const one = served(semconv, [...a, ...b]);
+    expect(renderPrometheusText(sum, text)).toBe(renderPrometheusText(one, text));
+    expect(renderPrometheusText(sum, text)).toMatch(/^http_server_request_duration_seconds_count\{http_request_method="GET",http_route="\/a",http_response_status_code="200",url_scheme="http",network_protocol_version="1.1"\} 2$/m);
+    expect(sum.recordings).toBe(one.recordings);
+  });
+
+  it('keep the semantic-convention totals of a process that is gone, and its newest exemplar', () => {
+    const gone = served('stable', [outcome({ route: '/a', spanContext: { traceId: 'c'.repeat(32), spanId: 'c'.repeat(16), traceFlags: 1 } })]);
+    const sum = new HttpMetrics(semconvOptions('stable'));
+    addHttpMetricsSnapshot(sum, JSON.parse(JSON.stringify(snapshotHttpMetrics(gone))), false);
+    const cell = [...(sum.serverDuration.get('/a')?.cells.values() ?? [])][0];
+    expect(cell?.duration.count).toBe(1);
+    expect(cell?.duration.exemplars?.find(Boolean)?.traceId).toBe('c'.repeat(32));
   });
 });

@@ -1,0 +1,77 @@
+import { SEMCONV_DURATION_BUCKETS } from './buckets';
+import { Histogram } from './histogram';
+
+/**
+ * One series of `http.server.request.duration`: its attributes other than `http.route` (which its route holds),
+ * already bounded, and its histogram. `status` 0 and `errorType` '' mean the attribute is left out.
+ */
+export class ServerDurationCell {
+  readonly duration = new Histogram(SEMCONV_DURATION_BUCKETS);
+
+  constructor(
+    readonly method: string,
+    readonly status: number,
+    readonly errorType: string,
+    readonly scheme: string,
+    readonly protocolVersion: string,
+  ) {}
+}
+
+/** Dense small numbers for label values, so that a cell's key is arithmetic, not a string built per request. */
+class Ids {
+  private readonly ids = new Map<string, number>();
+
+  of(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * Radixes of the key's parts. Methods (10 known + `_OTHER`) and protocol versions (at most the 100 `<digit>.<digit>`
+ * + `_OTHER`) stay below theirs by construction; statuses are 0 or 100–999; error types come last, unbounded by the
+ * key (their number is capped where they are recorded).
+ */
+const STATUSES = 1000;
+const METHODS = 32;
+const SCHEMES = 2;
+const VERSIONS = 128;
+
+/**
+ * The cells of one route: `http.route` is its template, or left out (`httpRoute` undefined) for requests no route
+ * matched. Cells are created once per attribute set; finding one is a few map lookups and some arithmetic.
+ */
+export class ServerDurationRoute {
+  readonly cells = new Map<number, ServerDurationCell>();
+
+  constructor(
+    /** The observer's route (`none` when none matched): the key of this series and of handler exclusions. */
+    readonly route: string,
+    readonly httpRoute: string | undefined,
+  ) {}
+}
+
+/** Finds or creates cells; one per HTTP metrics registry, so ids are shared by its routes. */
+export class ServerDurationCells {
+  private readonly methods = new Ids();
+  private readonly errorTypes = new Ids();
+  private readonly versions = new Ids();
+
+  cell(route: ServerDurationRoute, method: string, status: number, errorType: string, scheme: string, protocolVersion: string): ServerDurationCell {
+    const key =
+      status +
+      STATUSES *
+        (this.methods.of(method) +
+          METHODS * ((scheme === 'https' ? 1 : 0) + SCHEMES * (this.versions.of(protocolVersion) + VERSIONS * this.errorTypes.of(errorType))));
+    let cell = route.cells.get(key);
+    if (cell === undefined) {
+      cell = new ServerDurationCell(method, status, errorType, scheme, protocolVersion);
+      route.cells.set(key, cell);
+    }
+    return cell;
+  }
+}
