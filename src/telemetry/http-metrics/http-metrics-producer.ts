@@ -13,6 +13,7 @@ import type { Histogram } from './histogram';
 import type { HttpMetrics } from './http-metrics';
 import { metricName, statusLabel } from './labels';
 import type { TextOptions } from './prometheus-text';
+import { emitsOldNames, emitsStableNames } from './semconv-mode';
 
 type HistogramValue = { buckets: { boundaries: number[]; counts: number[] }; sum: number; count: number };
 
@@ -20,10 +21,16 @@ function histogramValue(h: Histogram): HistogramValue {
   return { buckets: { boundaries: [...h.bounds], counts: Array.from(h.counts) }, sum: h.sum, count: h.count };
 }
 
+/** The stable semantic conventions' name of the server duration histogram, as pushed over OTLP. */
+export const SERVER_DURATION_OTLP_NAME = 'http.server.request.duration';
+
 /**
  * Feeds the pre-aggregated HTTP metrics to an OpenTelemetry metric reader, so the OTLP push carries the same
- * series (same names, cumulative) as `/metrics`. Units are left empty so that a collector re-exposing them to
- * Prometheus adds no suffix to names that already carry one.
+ * series (cumulative) as `/metrics`, in the families OTEL_SEMCONV_STABILITY_OPT_IN selects. Today's keep their
+ * Prometheus names, units left empty so that a collector re-exposing them to Prometheus adds no suffix to names that
+ * already carry one. The semantic-convention histogram goes by its standard name `http.server.request.duration`,
+ * unit `s`, dotted attributes: the collector's Prometheus translation makes that
+ * `http_server_request_duration_seconds{http_request_method,…}`, as on `/metrics`.
  */
 export class HttpMetricsProducer implements MetricProducer {
   constructor(
@@ -36,13 +43,51 @@ export class HttpMetricsProducer implements MetricProducer {
     const startTime: HrTime = millisToHrTime(m.startTimeMs);
     const endTime: HrTime = millisToHrTime(Date.now());
     const custom = this.options.customLabels;
-    const name = (base: string) => metricName(this.options.namespace, this.options.subsystem, base);
     const point = <T>(attributes: Attributes, value: T): DataPoint<T> => ({
       startTime,
       endTime,
       attributes: { ...attributes, ...custom },
       value,
     });
+    const mode = m.options.semconv ?? 'old';
+    const metrics: MetricData[] = [
+      ...(emitsOldNames(mode) ? this.todaysFamilies(point) : []),
+      ...(emitsStableNames(mode) ? [this.serverDuration(point)] : []),
+    ];
+    return {
+      resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: 'asset-catalogue-http' }, metrics }] },
+      errors: [],
+    };
+  }
+
+  /** `http.server.request.duration`: attributes the standard leaves out for a request are absent, not empty. */
+  private serverDuration(point: <T>(attributes: Attributes, value: T) => DataPoint<T>): MetricData {
+    const dataPoints: DataPoint<HistogramValue>[] = [];
+    for (const route of this.metrics.serverDuration.values()) {
+      if (route === null) continue;
+      for (const cell of route.cells.values()) {
+        if (cell.duration.count === 0) continue;
+        const attributes: Attributes = { 'http.request.method': cell.method };
+        if (route.httpRoute !== undefined) attributes['http.route'] = route.httpRoute;
+        if (cell.status !== 0) attributes['http.response.status_code'] = cell.status;
+        if (cell.errorType !== '') attributes['error.type'] = cell.errorType;
+        attributes['url.scheme'] = cell.scheme;
+        attributes['network.protocol.version'] = cell.protocolVersion;
+        dataPoints.push(point(attributes, histogramValue(cell.duration)));
+      }
+    }
+    return {
+      descriptor: { name: SERVER_DURATION_OTLP_NAME, description: 'Duration of HTTP server requests.', unit: 's', valueType: ValueType.DOUBLE },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.HISTOGRAM,
+      dataPoints,
+    };
+  }
+
+  /** Today's families, under their Prometheus names (METRICS_NAMESPACE / METRICS_SUBSYSTEM in front). */
+  private todaysFamilies(point: <T>(attributes: Attributes, value: T) => DataPoint<T>): MetricData[] {
+    const m = this.metrics;
+    const name = (base: string) => metricName(this.options.namespace, this.options.subsystem, base);
     const requests: DataPoint<number>[] = [];
     const durations: DataPoint<HistogramValue>[] = [];
     const requestSizes: DataPoint<HistogramValue>[] = [];
@@ -76,7 +121,7 @@ export class HttpMetricsProducer implements MetricProducer {
       dataPointType: DataPointType.HISTOGRAM,
       dataPoints,
     });
-    const metrics: MetricData[] = [
+    return [
       {
         descriptor: descriptor('http_requests_total', 'Total number of HTTP requests by handler, method and status.'),
         aggregationTemporality: cumulative,
@@ -104,9 +149,5 @@ export class HttpMetricsProducer implements MetricProducer {
         dataPoints: errors,
       },
     ];
-    return {
-      resourceMetrics: { resource: emptyResource(), scopeMetrics: [{ scope: { name: 'asset-catalogue-http' }, metrics }] },
-      errors: [],
-    };
   }
 }

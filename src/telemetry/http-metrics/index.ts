@@ -1,8 +1,11 @@
-export { HttpMetrics, HandlerSeries, MethodSeries, type HttpMetricsOptions } from './http-metrics';
+export { HttpMetrics, HandlerSeries, MethodSeries, type HttpMetricsOptions, type ServerRequest } from './http-metrics';
 export { Histogram } from './histogram';
-export { HttpMetricsProducer } from './http-metrics-producer';
+export { HttpMetricsProducer, SERVER_DURATION_OTLP_NAME } from './http-metrics-producer';
 export { httpMetricsSubscriber } from './http-metrics-subscriber';
 export { renderPrometheusText, type TextOptions } from './prometheus-text';
 export { boundMethod, metricName, statusKey, statusLabel, escapeLabelValue } from './labels';
-export { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';
+export { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS, SEMCONV_DURATION_BUCKETS } from './buckets';
 export { snapshotHttpMetrics, addHttpMetricsSnapshot, type HttpMetricsSnapshot, type HistogramSnapshot } from './http-metrics-snapshot';
+export { emitsOldNames, emitsStableNames, type HttpSemconvMode } from './semconv-mode';
+export { ServerDurationCell, ServerDurationRoute } from './server-request-duration';
+export { SERVER_DURATION_PROMETHEUS_NAME } from './server-duration-text';
