@@ -151,6 +151,27 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(await group.exited).toBe(0);
   });
 
+  it('OTEL_SEMCONV_STABILITY_OPT_IN=http: sums http_server_request_duration_seconds over the workers and keeps a SIGKILLed worker\'s', async () => {
+    const { group, url, workerPids } = await startGroup({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http', CLUSTER_METRICS_PUSH_INTERVAL_MS: '200', PORT: String(await freePort()) });
+    const health = '{http_request_method="GET",http_route="/health",http_response_status_code="200",url_scheme="http",network_protocol_version="1.1"}';
+    await fireRequests(() => `${url}/health`, 300, 8);
+    const text = await scrape(url);
+    expect(value(text, 'http_server_request_duration_seconds_count', health)).toBe(300);
+    expect(text).not.toMatch(/^http_requests_total/m);
+    expect(text).not.toMatch(/^http_server_request_duration_seconds_\w+\{[^}]*worker=/m);
+    await fireRequests(() => `${url}/health`, 300, 8);
+    // Only the semantic-convention histogram moved: the workers must still see new totals to push.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const pid of workerPids()) process.kill(pid, 'SIGKILL');
+    const settled = async () => (await scrape(url).catch(() => undefined)) ?? '';
+    let after = '';
+    await waitFor(async () => value((after = await settled()), 'cluster_workers') === 2 && value(after, 'cluster_worker_restarts_total') === 2, 15_000, 'both workers to be restarted');
+    expect(value(after, 'http_server_request_duration_seconds_count', health)).toBe(600);
+    execFileSync('promtool', ['check', 'metrics'], { input: after });
+    group.child.kill('SIGTERM');
+    expect(await group.exited).toBe(0);
+  });
+
   it('keeps what a worker served until it exits cleanly, with no scrape and no push interval in between', async () => {
     const { group, url, workerPids } = await startGroup({ CLUSTER_METRICS_PUSH_INTERVAL_MS: '60000', PORT: String(await freePort()) });
     await fireRequests(() => `${url}/health`, 200, 8);
