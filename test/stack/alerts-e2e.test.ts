@@ -13,6 +13,12 @@ import { expandPromVariables } from '../support/grafana-macros';
  * The shipped rules, unmodified, evaluated by the real Prometheus against the running service with fault injection
  * on: quiet under steady traffic, and the 5xx-ratio, p99 and error-budget alerts on their way to firing under an
  * incident.
+ *
+ * The service runs with OTEL_SEMCONV_STABILITY_OPT_IN=http/dup: the shipped rules and panels must keep working while
+ * the semantic-convention histogram is exposed beside today's families (whose exposition is the default's to the
+ * byte, test/telemetry/http-metrics/prometheus-text.test.ts), and the semantic-convention equivalents that
+ * docs/observability.md gives for `http` alone must return data and agree with them. The default mode meets the
+ * same rules in dashboard-queries.test.ts and replicas-prometheus.test.ts.
  */
 type Rule = { record?: string; alert?: string; expr: string; for?: string };
 const rules = ['recording.yml', 'alerts.yml'].flatMap((file) =>
@@ -21,13 +27,18 @@ const rules = ['recording.yml', 'alerts.yml'].flatMap((file) =>
 const alerts = rules.filter((r) => r.alert);
 const red = JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana/dashboards/api-red.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr?: string }> }> };
 const panelExpr = (title: string) => expandPromVariables(red.panels.find((p) => p.title.startsWith(title))?.targets[0]?.expr as string, { job: '.*', instance: '.*', handler: '.*' });
+// docs/observability.md's ```promql semconv block: one expression per line, a trailing `# comment` says what it shows.
+const semconvExamples = (/```promql semconv\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8'))?.[1] ?? '')
+  .split('\n')
+  .map((line) => line.replace(/\s+#.*$/, '').trim())
+  .filter(Boolean);
 
 const database = new TestDatabase();
 const prometheus = new PrometheusServer();
 let service: TestService;
 
 beforeAll(async () => {
-  service = await startTestService({ DATABASE_URL: database.url(), LOG_LEVEL: 'fatal', CHAOS_ENABLED: 'true' });
+  service = await startTestService({ DATABASE_URL: database.url(), LOG_LEVEL: 'fatal', CHAOS_ENABLED: 'true', OTEL_SEMCONV_STABILITY_OPT_IN: 'http/dup' });
   await waitUntilReady(service);
   // The shipped rule files as they are; only the clock is faster.
   await prometheus.start(repoPrometheusConfig([new URL(service.url).host], { apiOnly: true }));
@@ -89,4 +100,25 @@ describe('the shipped alerts against the running service', () => {
     const byType = await prometheus.query(panelExpr('Errors by type'));
     expect(byType.data?.result.map((r) => r.metric.error_type)).toContain('ChaosError');
   }, 90_000);
+
+  it('the docs\' semantic-convention equivalents return data, and the error ratio is the shipped rule\'s', async () => {
+    expect(semconvExamples.length).toBeGreaterThanOrEqual(7);
+    // Scraped in OpenMetrics (Prometheus asks for it first), with its # UNIT line and exemplars, cleanly.
+    const targets = await prometheus.get<{ data: { activeTargets: Array<{ health: string; lastError: string }> } }>('/api/v1/targets');
+    expect(targets.data.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+    for (const expr of semconvExamples) {
+      const result = await prometheus.query(expr);
+      expect(result.status, expr).toBe('success');
+      expect(result.data?.result.length, expr).toBeGreaterThan(0);
+    }
+    const byType = await prometheus.query(semconvExamples.find((e) => e.startsWith('sum by (error_type)')) as string);
+    expect(byType.data?.result.map((r) => r.metric.error_type)).toEqual(['ChaosError']);
+    // One instant, two families fed by the same requests and the same scrapes: the same 5xx ratio.
+    const time = Math.floor(Date.now() / 1000) - 2;
+    const at = async (expr: string) => Number((await prometheus.get<{ data: { result: Array<{ value: [number, string] }> } }>(`/api/v1/query?query=${encodeURIComponent(expr)}&time=${time}`)).data.result[0]?.value[1]);
+    const todays = await at((rules.find((r) => r.record === 'job:http_requests_errors:ratio_rate5m') as Rule).expr);
+    const semconv = await at(semconvExamples[1] as string);
+    expect(todays).toBeGreaterThan(0.01);
+    expect(semconv).toBeCloseTo(todays, 9);
+  });
 });

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
-import { sampleValue, scrape } from '../support/metrics-text';
+import { countSeries, fireRequests, sampleValue, scrape } from '../support/metrics-text';
 import { promtool } from '../support/prometheus';
 
 /**
@@ -137,6 +137,19 @@ describe.each(['http', 'database,http/dup'] as const)('http_server_request_durat
     const om = await scrape(services[mode].url, { accept: OM_ACCEPT });
     expect(om).toContain(`# UNIT ${SEMCONV} seconds`);
     expect(om.endsWith('# EOF\n')).toBe(true);
+  });
+});
+
+describe('OTEL_SEMCONV_STABILITY_OPT_IN=http', () => {
+  it('keeps the series count unchanged after 1000 random paths and unknown methods', async () => {
+    const url = services.http.url;
+    await (await fetch(`${url}/warm/up`, { method: 'PROPFIND' })).arrayBuffer(); // the one (_OTHER, no route, 404) series
+    const before = countSeries(await scrape(url), SEMCONV);
+    await fireRequests((i) => `${url}/${Math.random().toString(36).slice(2)}/${i}?q=${i}`, 1000, 16);
+    for (const method of ['PROPFIND', 'MKCOL', 'LOCK', 'SEARCH']) await (await fetch(`${url}/${method.toLowerCase()}/x`, { method })).arrayBuffer();
+    const text = await scrape(url);
+    expect(countSeries(text, SEMCONV)).toBe(before);
+    expect(sampleValue(text, `${SEMCONV}_count{http_request_method="GET",http_response_status_code="404",url_scheme="http",network_protocol_version="1.1",env="test"}`)).toBe(1001);
   });
 });
 
