@@ -14,6 +14,7 @@ export interface ReceivedSpan {
 
 export interface ReceivedMetric {
   name: string;
+  unit: string | undefined;
   scope: string;
   serviceName: string | undefined;
   /** `service.instance.id` of the process that pushed it. */
@@ -77,6 +78,7 @@ export class OtlpReceiver {
           const data = metric.sum ?? metric.gauge ?? metric.histogram ?? {};
           this.metrics.push({
             name: metric.name,
+            unit: metric.unit,
             scope: sm.scope?.name,
             serviceName,
             instanceId,

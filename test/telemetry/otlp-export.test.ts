@@ -96,3 +96,51 @@ describe('OTLP export with tracing on', () => {
     expect(receiver.metrics.find((m) => m.name === 'http_requests_total')?.serviceName).toBe('catalogue-under-test');
   });
 });
+
+describe('OTLP export with OTEL_SEMCONV_STABILITY_OPT_IN=http', () => {
+  let semconv: SpawnedService;
+  let base: string;
+
+  beforeAll(async () => {
+    semconv = spawnService({
+      DATABASE_URL: database.url(),
+      OTEL_SERVICE_NAME: 'catalogue-semconv',
+      OTEL_SEMCONV_STABILITY_OPT_IN: 'http',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
+    });
+    base = await semconv.listening;
+    await waitFor(async () => (await fetch(`${base}/ready`)).status === 200, 15_000, 'ready');
+  });
+
+  afterAll(async () => {
+    semconv?.child.kill('SIGTERM');
+    await semconv?.exited;
+  });
+
+  it('pushes http.server.request.duration (unit s, dotted attributes) and none of today\'s HTTP families', async () => {
+    await (await fetch(`${base}/health`)).arrayBuffer();
+    await (await fetch(`${base}/no/such/path`)).arrayBuffer();
+    const mine = () => receiver.metrics.filter((m) => m.serviceName === 'catalogue-semconv');
+    const duration = () => mine().filter((m) => m.name === 'http.server.request.duration');
+    await waitFor(() => duration().some((m) => m.dataPoints.some((dp) => dp.attributes['http.route'] === '/health')), 10_000, 'http.server.request.duration over OTLP');
+    expect(new Set(duration().map((m) => m.unit))).toEqual(new Set(['s']));
+    const points = duration().at(-1)?.dataPoints.map((dp) => dp.attributes) ?? [];
+    expect(points).toContainEqual({
+      'http.request.method': 'GET',
+      'http.route': '/health',
+      'http.response.status_code': expect.anything(),
+      'url.scheme': 'http',
+      'network.protocol.version': '1.1',
+    });
+    // An integer attribute, as the standard types it (intValue in OTLP/JSON).
+    expect(String(points.find((a) => a['http.route'] === '/health')?.['http.response.status_code'])).toBe('200');
+    // No route matched: http.route is absent.
+    expect(points).toContainEqual({ 'http.request.method': 'GET', 'http.response.status_code': expect.anything(), 'url.scheme': 'http', 'network.protocol.version': '1.1' });
+    const names = new Set(mine().map((m) => m.name));
+    for (const old of ['http_requests_total', 'http_request_duration_seconds', 'http_requests_in_progress']) expect(names, old).not.toContain(old);
+    expect(names).toContain('process_cpu_seconds_total'); // the SDK's metrics are pushed as before
+  });
+});
