@@ -50,6 +50,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
   const httpMetrics = m.enabled
     ? new HttpMetrics({
         durationBuckets: m.durationBuckets,
+        nativeHistogram: m.nativeHistogram,
         groupStatusCodes: m.groupStatusCodes,
         excludedHandlers: m.recordMetricsRoute ? m.excludedHandlers : [...m.excludedHandlers, metricsHandler],
       })
@@ -124,6 +125,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
         ...textOptions,
         collector,
         serializer: new PrometheusSerializer(undefined, false, undefined, !m.scopeInfo, !m.scopeInfo),
+        scopeInfo: m.scopeInfo,
         token: m.token,
         logger,
       }),
