@@ -142,10 +142,11 @@ export class NativeHistogram {
   /** Adds a snapshot (from another process) at the lower of the two schemas: sums are exact, never re-estimated. */
   addSnapshot(from: NativeHistogramSnapshot): void {
     if (from.schema < this.schema) this.downscale(this.schema - from.schema);
-    const by = from.schema - this.schema;
     this.zeroCount += from.zeroCount;
     for (let i = 0; i < from.counts.length; i++) {
       const count = from.counts[i] as number;
+      // Adding may lower this histogram's schema part-way: map each key at the schema it has now.
+      const by = from.schema - this.schema;
       if (count !== 0) this.add((from.offset + i + (1 << by) - 1) >> by, count);
     }
   }

@@ -36,7 +36,7 @@ export function nativeSpans(offset: number, counts: readonly number[]): { spans:
     const span = spans[spans.length - 1];
     if (span !== undefined && key - nextKey <= 2) {
       for (let gap = nextKey; gap < key; gap++) {
-        deltas.push(-previous);
+        deltas.push(0 - previous); // not -previous: -0 would be a different number to a strict reader
         previous = 0;
       }
       span.length += key - nextKey + 1;
