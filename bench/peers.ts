@@ -132,7 +132,9 @@ ${rows.join('\n')}`,
       console.log(targetRows.at(-1));
     }
     // Each instrumented server recorded the DB route under its template: an SDK started too late (koa or http loaded
-    // before it) would record nothing, and its numbers would be the floor's.
+    // before it) would record nothing, and its numbers would be the floor's. First a pause: the event loop was held by
+    // wrk (execFileSync), so fetch would reuse keep-alive sockets whose servers closed them meanwhile.
+    await new Promise((r) => setTimeout(r, 100));
     for (const [key, label] of [['prom', 'route'], ['otel', 'http_route'], ['oursMetrics', 'handler'], ['oursDefault', 'handler']] as const) {
       const server = variants.find((v) => v.key === key)!.server;
       const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -323,7 +325,7 @@ async function main(): Promise<void> {
     `## Against the peers (\`npm run bench:peers\`)
 
 Command: \`npm run bench:peers\` (BENCH_ROUNDS=${ROUNDS}, BENCH_SECONDS=${SECONDS}) — ${machineLine()}.
-Every server pinned to core 0, wrk (1 thread, 32 connections) on core 1, ${ROUNDS} rounds of ${SECONDS} s slices in rotated
+Every server pinned to core 0, wrk (1 thread, 32 connections) on core 1, ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${SECONDS} s slices in rotated
 order; MariaDB unpinned. The peers are one bare Koa + @koa/router app (\`bench/peers/koa-peer.cjs\`: the same routes, the
 same mysql2 primary-key read and JSON as the service) bare, with the usual prom-client middleware, and under the
 OpenTelemetry SDK (NodeSDK started before koa and http load, \`getNodeAutoInstrumentations\` with http and koa only,
