@@ -38,6 +38,7 @@ import { ROOT, ServerProcess } from './lib/server-process';
 import { freePort } from '../test/support/free-port';
 import { timeRuns } from './lib/timing';
 import { dropDatabases } from './lib/databases';
+import { fillRegistry } from './lib/http-metrics-fill';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -163,17 +164,6 @@ async function measureOverhead(): Promise<string> {
     '',
   );
   return lines.join('\n');
-}
-
-function fillRegistry(methodSeries: number, span?: { traceId: string; spanId: string }): HttpMetrics {
-  const metrics = new HttpMetrics({ durationBuckets: [0.05, 0.1, 0.3, 1, 3, 5], groupStatusCodes: false, excludedHandlers: [] });
-  const methods = ['GET', 'POST', 'PUT', 'DELETE'];
-  for (let i = 0; i < methodSeries; i++) {
-    const h = metrics.handlerSeries(`/v2/resource_${Math.floor(i / methods.length)}/:id`)!;
-    const m = metrics.methodSeries(h, methods[i % methods.length]!);
-    metrics.recordRequest(h, m, 200, Math.random(), 100, 1000, span);
-  }
-  return metrics;
 }
 
 async function measureScrape(): Promise<string> {

@@ -49,7 +49,7 @@ async function measureGroupScrape(): Promise<string> {
   const groupMs = await timeRuns(30, () => {
     // What the two workers send and the scraping worker receives: the snapshot through JSON, as IPC carries it.
     const live = workers.map((w, i) => ({ worker: i + 1, snapshot: JSON.parse(JSON.stringify({ http: snapshotHttpMetrics(w), sdk: [] })) }));
-    const group: GroupMetrics = { live, kept: [], text: '' };
+    const group: GroupMetrics = { live, kept: [], series: [] };
     return gzip(renderPrometheusText(groupHttpMetrics(single.options, group), options));
   });
   return `| scrape, 1000 handler×method series (in process, medians of 30) | ms |

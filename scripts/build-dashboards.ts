@@ -126,7 +126,14 @@ const red = dashboard('asset-catalogue-red', 'Asset catalogue — API RED', ['as
   },
   {
     panel: timeseries('Latency p50 / p95 / p99', 's').description('Dots are exemplars: a traced request in that latency bucket. Click one to open its trace in Jaeger.'),
-    targets: [0.5, 0.95, 0.99].map((q) => prom(`histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval])))`, `p${q * 100}`, true)),
+    // Classic buckets, or the native histogram where Prometheus keeps only that (docs/observability.md).
+    targets: [0.5, 0.95, 0.99].map((q) =>
+      prom(
+        `histogram_quantile(${q}, sum by (le) (rate(http_request_duration_seconds_bucket{${SEL}}[$__rate_interval]))) or histogram_quantile(${q}, sum(rate(http_request_duration_seconds{${SEL}}[$__rate_interval])))`,
+        `p${q * 100}`,
+        true,
+      ),
+    ),
   },
   { panel: timeseries('Requests in progress'), targets: [prom(`sum by (handler) (http_requests_in_progress{${SEL}})`, '{{handler}}')] },
   { panel: timeseries('Status codes', 'reqps'), targets: [prom(`sum by (status) (rate(http_requests_total{${SEL}}[$__rate_interval]))`, '{{status}}')] },
@@ -140,7 +147,7 @@ const red = dashboard('asset-catalogue-red', 'Asset catalogue — API RED', ['as
     w: 8,
     targets: [
       prom(
-        `sum by (handler) (rate(http_request_duration_seconds_sum{${SEL}}[$__rate_interval])) / sum by (handler) (rate(http_request_duration_seconds_count{${SEL}}[$__rate_interval]))`,
+        `(sum by (handler) (rate(http_request_duration_seconds_sum{${SEL}}[$__rate_interval])) / sum by (handler) (rate(http_request_duration_seconds_count{${SEL}}[$__rate_interval]))) or (sum by (handler) (histogram_sum(rate(http_request_duration_seconds{${SEL}}[$__rate_interval]))) / sum by (handler) (histogram_count(rate(http_request_duration_seconds{${SEL}}[$__rate_interval]))))`,
         '{{handler}}',
       ),
     ],

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config';
 import type { Logger } from '../lifecycle/logger';
 import { HttpMetrics, addHttpMetricsSnapshot, snapshotHttpMetrics, type HttpMetricsSnapshot } from '../telemetry/http-metrics';
+import type { PlainFamily } from '../telemetry/plain-family';
 import { isWorkerMessage, WORKER_SLOT_ENV, type GroupMetrics, type PrimaryMessage, type WorkerSnapshot } from './messages';
 import { uncleanExit } from './worker-exit';
 
@@ -65,6 +66,7 @@ export class ClusterPrimary {
   ) {
     this.retired = new HttpMetrics({
       durationBuckets: config.metrics.durationBuckets,
+      nativeHistogram: config.metrics.nativeHistogram,
       groupStatusCodes: config.metrics.groupStatusCodes,
       excludedHandlers: [],
       semconv: config.metrics.httpSemconv,
@@ -210,22 +212,15 @@ export class ClusterPrimary {
       }
     }
     if (missed > 0) this.logger.warn({ missed, timeoutMs: this.config.cluster.scrapeTimeoutMs }, 'workers did not answer a scrape in time; their last totals were used');
-    this.send(scrape.requester, { type: 'ac:group-metrics', id: scrape.requestId, metrics: { live, kept, text: this.groupText(live.length + missed, missed) } });
+    this.send(scrape.requester, { type: 'ac:group-metrics', id: scrape.requestId, metrics: { live, kept, series: this.groupSeries(live.length + missed, missed) } });
   }
 
-  private groupText(workers: number, missed: number): string {
+  private groupSeries(workers: number, missed: number): PlainFamily[] {
     return [
-      '# HELP cluster_workers Worker processes alive in this group.',
-      '# TYPE cluster_workers gauge',
-      `cluster_workers ${workers}`,
-      '# HELP cluster_worker_restarts_total Workers that died and were restarted.',
-      '# TYPE cluster_worker_restarts_total counter',
-      `cluster_worker_restarts_total ${this.restarts}`,
-      '# HELP cluster_scrape_workers_missed Workers that did not answer this scrape in time (their last totals were used).',
-      '# TYPE cluster_scrape_workers_missed gauge',
-      `cluster_scrape_workers_missed ${missed}`,
-      '',
-    ].join('\n');
+      { name: 'cluster_workers', help: 'Worker processes alive in this group.', type: 'gauge', value: workers },
+      { name: 'cluster_worker_restarts_total', help: 'Workers that died and were restarted.', type: 'counter', value: this.restarts },
+      { name: 'cluster_scrape_workers_missed', help: 'Workers that did not answer this scrape in time (their last totals were used).', type: 'gauge', value: missed },
+    ];
   }
 
   private send(worker: Worker, message: PrimaryMessage): void {

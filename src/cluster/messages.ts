@@ -1,5 +1,6 @@
 import type { ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import type { HttpMetricsSnapshot } from '../telemetry/http-metrics';
+import type { PlainFamily } from '../telemetry/plain-family';
 
 /** Environment variable that tells a forked worker its slot (1…WEB_CONCURRENCY); internal, set by the primary. */
 export const WORKER_SLOT_ENV = 'ASSET_CATALOGUE_WORKER_SLOT';
@@ -20,8 +21,8 @@ export interface GroupMetrics {
   live: Array<{ worker: number; snapshot: WorkerSnapshot }>;
   /** HTTP totals the group must keep: workers that are gone, and live ones that did not answer in time. */
   kept: HttpMetricsSnapshot[];
-  /** The group's own series, rendered by the primary. */
-  text: string;
+  /** The group's own series (workers alive, restarts, workers missed), which only the primary knows. */
+  series: PlainFamily[];
 }
 
 /**

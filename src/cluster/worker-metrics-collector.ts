@@ -126,7 +126,7 @@ export class WorkerMetricsCollector implements MetricsCollector {
     return {
       http: groupHttpMetrics(this.local.httpMetrics.options, group),
       sdk: resource && { resource, scopeMetrics: sdkMetricsByWorker(group.live) },
-      extraText: group.text,
+      extra: group.series,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { NativeHistogramOptions } from '../telemetry/http-metrics/native-histogram';
 import type { Env } from './env-schema';
 import type { ChaosSettings } from '../chaos/chaos-settings';
 import type { HttpSemconvMode } from '../telemetry/http-metrics/semconv-mode';
@@ -35,6 +36,8 @@ export interface Config {
     namespace: string;
     subsystem: string;
     durationBuckets: number[];
+    /** Native buckets on the duration histograms (METRICS_NATIVE_HISTOGRAM_*); undefined when off. */
+    nativeHistogram: NativeHistogramOptions | undefined;
     groupStatusCodes: boolean;
     excludedHandlers: RegExp[];
     customLabels: Record<string, string>;

@@ -125,6 +125,10 @@ export const envSchema = z.object({
       }
       return buckets;
     }),
+  // Native (exponential) buckets beside the classic ones on the duration histograms, shown to protobuf scrapes.
+  METRICS_NATIVE_HISTOGRAMS: bool('true'),
+  METRICS_NATIVE_HISTOGRAM_SCHEMA: int(3, -4, 8),
+  METRICS_NATIVE_HISTOGRAM_MAX_BUCKETS: int(160, 8, 10_000),
   METRICS_GROUP_STATUS_CODES: bool('false'),
   METRICS_EXCLUDED_HANDLERS: csv.transform((patterns, ctx) => {
     const regexes: RegExp[] = [];

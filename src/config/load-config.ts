@@ -82,6 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.METRICS_NAMESPACE,
       subsystem: e.METRICS_SUBSYSTEM,
       durationBuckets: e.METRICS_DURATION_BUCKETS,
+      nativeHistogram: e.METRICS_NATIVE_HISTOGRAMS
+        ? { schema: e.METRICS_NATIVE_HISTOGRAM_SCHEMA, maxBuckets: e.METRICS_NATIVE_HISTOGRAM_MAX_BUCKETS }
+        : undefined,
       groupStatusCodes: e.METRICS_GROUP_STATUS_CODES,
       excludedHandlers: e.METRICS_EXCLUDED_HANDLERS,
       customLabels: e.METRICS_CUSTOM_LABELS,

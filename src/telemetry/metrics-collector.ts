@@ -2,6 +2,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { Logger } from '../lifecycle/logger';
 import type { HttpMetrics } from './http-metrics/http-metrics';
+import type { PlainFamily } from './plain-family';
 
 /** What one scrape of `/metrics` renders. */
 export interface CollectedMetrics {
@@ -9,8 +10,8 @@ export interface CollectedMetrics {
   http: HttpMetrics;
   /** The SDK's metrics (process, runtime, access log); per worker (`worker` label) over a process group. */
   sdk: ResourceMetrics | undefined;
-  /** Exposition text of the process group's own series (workers, restarts); empty for a single process. */
-  extraText: string;
+  /** The process group's own series (workers, restarts); none for a single process. */
+  extra: PlainFamily[];
 }
 
 /** Where `/metrics` gets what it renders. */
@@ -40,6 +41,6 @@ export class LocalMetricsCollector implements MetricsCollector {
   }
 
   async collect(): Promise<CollectedMetrics> {
-    return { http: this.httpMetrics, sdk: await this.collectSdk(), extraText: '' };
+    return { http: this.httpMetrics, sdk: await this.collectSdk(), extra: [] };
   }
 }

@@ -7,8 +7,11 @@ import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../lifecycle/logger';
 import type { MetricsCollector } from './metrics-collector';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusTextToOpenMetrics, wantsOpenMetrics } from './openmetrics';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, prometheusTextToOpenMetrics } from './openmetrics';
 import { renderPrometheusText, type TextOptions } from './http-metrics/prometheus-text';
+import { chooseExposition, PROTOBUF_CONTENT_TYPE } from './exposition-format';
+import { renderPlainFamilies } from './plain-family';
+import { protobufExposition } from './protobuf/protobuf-exposition';
 
 export const METRICS_PATH = '/metrics';
 
@@ -16,6 +19,8 @@ export interface MetricsRouteOptions extends TextOptions {
   /** What a scrape renders: this process's metrics, or its process group's. */
   collector: MetricsCollector;
   serializer: PrometheusSerializer;
+  /** METRICS_SCOPE_INFO: the SDK's series carry `otel_scope_*` labels and `target_info` is shown (every format alike). */
+  scopeInfo: boolean;
   token: string;
   logger: Logger;
 }
@@ -57,8 +62,9 @@ const uncompressedWhenNothingFits: Middleware = (ctx, next) => {
 /**
  * `GET /metrics` on the app's own port: the HTTP metrics rendered directly, followed by the SDK's metrics through
  * OpenTelemetry's serializer, gzip-compressed when the scraper asks for it. The format follows `Accept`:
- * OpenMetrics 1.0.0 (with exemplars) when it names `application/openmetrics-text`, as Prometheus does by default;
- * otherwise the Prometheus 0.0.4 text, without exemplars. In a
+ * the delimited protobuf (with exemplars and native histograms) when it asks for that first, as Prometheus does with
+ * native histograms on; OpenMetrics 1.0.0 (with exemplars) when it names `application/openmetrics-text`, as
+ * Prometheus does by default; otherwise the Prometheus 0.0.4 text, without exemplars. In a
  * group of worker processes the collector returns the group's metrics, whichever worker took the scrape.
  */
 export function registerMetricsRoute(router: Router, options: MetricsRouteOptions): void {
@@ -66,10 +72,16 @@ export function registerMetricsRoute(router: Router, options: MetricsRouteOption
     if (options.token && !bearerMatches(ctx.get('authorization') || undefined, options.token)) {
       throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
-    const openMetrics = wantsOpenMetrics(ctx.get('accept') || undefined);
+    const format = chooseExposition(ctx.get('accept') || undefined);
     const collected = await options.collector.collect();
+    if (format === 'protobuf') {
+      ctx.type = PROTOBUF_CONTENT_TYPE;
+      ctx.body = protobufExposition(collected, options);
+      return;
+    }
+    const openMetrics = format === 'openmetrics';
     let text = renderPrometheusText(collected.http, options, openMetrics);
-    let rest = (collected.sdk ? options.serializer.serialize(collected.sdk) : '') + collected.extraText;
+    let rest = (collected.sdk ? options.serializer.serialize(collected.sdk) : '') + renderPlainFamilies(collected.extra);
     if (openMetrics) rest = `${prometheusTextToOpenMetrics(rest)}# EOF\n`;
     text += rest;
     ctx.type = openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;

@@ -50,6 +50,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
   const httpMetrics = m.enabled
     ? new HttpMetrics({
         durationBuckets: m.durationBuckets,
+        nativeHistogram: m.nativeHistogram,
         groupStatusCodes: m.groupStatusCodes,
         excludedHandlers: m.recordMetricsRoute ? m.excludedHandlers : [...m.excludedHandlers, metricsHandler],
         semconv: m.httpSemconv,
@@ -125,6 +126,7 @@ export function startTelemetry(config: Config, logger: Logger, options: Telemetr
         ...textOptions,
         collector,
         serializer: new PrometheusSerializer(undefined, false, undefined, !m.scopeInfo, !m.scopeInfo),
+        scopeInfo: m.scopeInfo,
         token: m.token,
         logger,
       }),

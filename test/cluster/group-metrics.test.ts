@@ -46,7 +46,7 @@ describe('groupHttpMetrics with OTEL_SEMCONV_STABILITY_OPT_IN=http/dup', () => {
         { worker: 2, snapshot: { http: worker(3), sdk: [] } },
       ],
       kept: [worker(0.02)],
-      text: '',
+      series: [],
     });
     const text = renderPrometheusText(sum, { namespace: '', subsystem: '', customLabels: {} });
     const series = 'http_request_method="GET",http_route="/datasets",http_response_status_code="200",url_scheme="http",network_protocol_version="1.1"';

@@ -80,7 +80,7 @@ describe('WorkerMetricsCollector.collect', () => {
       request();
       state.fail = true;
       const collected = await collector.collect();
-      expect(collected.extraText).toBe('');
+      expect(collected.extra).toEqual([]);
       expect(collected.http.highrDuration.count).toBe(1);
     } finally {
       vi.useRealTimers();

@@ -34,6 +34,19 @@ const semconvExamples = (/```promql semconv\n([\s\S]*?)```/.exec(fs.readFileSync
   .filter(Boolean);
 
 const database = new TestDatabase();
+
+afterAll(async () => {
+  await database.drop();
+});
+
+/**
+ * Twice: Prometheus as shipped (OpenMetrics, classic buckets), and with native histograms on (protobuf; Prometheus
+ * 2.42 then stores only the native part of the duration histogram, so the rules and panels must read either).
+ */
+describe.each([
+  { ingest: 'classic buckets', flags: [] as string[] },
+  { ingest: 'native histograms', flags: ['--enable-feature=native-histograms'] },
+])('the shipped alerts against the running service, $ingest', ({ flags }) => {
 const prometheus = new PrometheusServer();
 let service: TestService;
 
@@ -41,16 +54,14 @@ beforeAll(async () => {
   service = await startTestService({ DATABASE_URL: database.url(), LOG_LEVEL: 'fatal', CHAOS_ENABLED: 'true', OTEL_SEMCONV_STABILITY_OPT_IN: 'http/dup' });
   await waitUntilReady(service);
   // The shipped rule files as they are; only the clock is faster.
-  await prometheus.start(repoPrometheusConfig([new URL(service.url).host], { apiOnly: true }));
+  await prometheus.start(repoPrometheusConfig([new URL(service.url).host], { apiOnly: true }), undefined, flags);
 }, 60_000);
 
 afterAll(async () => {
   await prometheus.stop();
   await service?.stop();
-  await database.drop();
 });
 
-describe('the shipped alerts against the running service', () => {
   it('stay quiet under steady traffic, while every recording rule produces series', async () => {
     await runTraffic({ baseUrl: service.url, rps: 30, seconds: 6, assetsPerType: 5, scenario: 'steady' });
     await waitFor(async () => {

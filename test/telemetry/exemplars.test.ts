@@ -114,6 +114,43 @@ describe('OpenMetrics and exemplars', () => {
     await waitFor(() => traceIds.every((id) => receiver.spans.some((span) => span.traceId === id)), 10_000, 'the exemplars\' traces at the receiver');
   });
 
+  it('with native histograms on, Prometheus scrapes protobuf and stores the exemplars on the native series', async () => {
+    const native = new PrometheusServer();
+    try {
+      await native.start(
+        `
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: api
+    static_configs:
+      - targets: ['${new URL(url).host}']
+`,
+        undefined,
+        ['--enable-feature=native-histograms,exemplar-storage'],
+      );
+      const query = encodeURIComponent('http_request_duration_seconds{handler="/datasets"}');
+      let traceIds: string[] = [];
+      await waitFor(
+        async () => {
+          await (await fetch(`${url}/datasets?limit=2`)).arrayBuffer();
+          const now = Date.now() / 1000;
+          const stored = await native.get<{ data?: Array<{ exemplars: Array<{ labels: Record<string, string> }> }> }>(`/api/v1/query_exemplars?query=${query}&start=${now - 300}&end=${now + 60}`);
+          traceIds = (stored.data ?? []).flatMap((series) => series.exemplars.map((e) => e.labels.trace_id as string));
+          return traceIds.length > 0;
+        },
+        20_000,
+        'exemplars on the native series',
+      );
+      // Native: the series is one histogram sample, not _bucket lines (2.42 keeps only the native part).
+      const sample = await native.get<{ data: { result: Array<{ histogram?: unknown }> } }>(`/api/v1/query?query=${query}`);
+      expect(sample.data.result[0]?.histogram).toBeDefined();
+      await waitFor(() => traceIds.every((id) => receiver.spans.some((span) => span.traceId === id)), 10_000, 'the exemplars\' traces at the receiver');
+    } finally {
+      await native.stop();
+    }
+  });
+
   it('puts the trace on every log line of a request: its error line and its request line', async () => {
     // The database goes away: the read fails inside the handler, which logs a warning from within the request.
     await proxy.down();

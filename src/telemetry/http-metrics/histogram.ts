@@ -1,4 +1,5 @@
 import type { Exemplar } from './exemplar';
+import { NativeHistogram, type NativeHistogramOptions } from './native-histogram';
 
 /**
  * A fixed-bucket histogram cell. `counts[i]` holds observations in (bounds[i-1], bounds[i]]; the last slot is +Inf.
@@ -10,9 +11,15 @@ export class Histogram {
   count = 0;
   /** The latest exemplar per bucket (same indexes as `counts`); created on the first sampled observation. */
   exemplars: Array<Exemplar | undefined> | undefined;
+  /** The same observations in exponential buckets, when native histograms are on; exposed in protobuf only. */
+  readonly native: NativeHistogram | undefined;
 
-  constructor(readonly bounds: readonly number[]) {
+  constructor(
+    readonly bounds: readonly number[],
+    native?: NativeHistogramOptions,
+  ) {
     this.counts = new Float64Array(bounds.length + 1);
+    this.native = native && new NativeHistogram(native);
   }
 
   /** Records `value`; returns the index of the bucket it fell in (for its exemplar). */
@@ -28,6 +35,7 @@ export class Histogram {
     this.counts[lo]! += 1;
     this.sum += value;
     this.count += 1;
+    this.native?.observe(value);
     return lo;
   }
 

@@ -1,6 +1,7 @@
 import { newer, type Exemplar } from './exemplar';
 import { Histogram } from './histogram';
 import type { HttpMetrics } from './http-metrics';
+import type { NativeHistogramSnapshot } from './native-histogram';
 
 /**
  * The HTTP metrics of one process as plain data, for sending between processes (worker → primary → worker) and
@@ -12,6 +13,8 @@ export interface HistogramSnapshot {
   count: number;
   /** Latest exemplar per bucket (null where none); absent when none was ever recorded. */
   exemplars?: Array<Exemplar | null>;
+  /** The native buckets, when native histograms are on. */
+  native?: NativeHistogramSnapshot;
 }
 
 export interface HttpMetricsSnapshot {
@@ -40,6 +43,7 @@ export interface HttpMetricsSnapshot {
 
 function histogramSnapshot(h: Histogram): HistogramSnapshot {
   const snapshot: HistogramSnapshot = { counts: Array.from(h.counts), sum: h.sum, count: h.count };
+  if (h.native) snapshot.native = h.native.snapshot();
   if (h.exemplars) snapshot.exemplars = Array.from({ length: h.counts.length }, (_, i) => (h.exemplars?.[i] ? { ...h.exemplars[i] } : null));
   return snapshot;
 }
@@ -50,6 +54,9 @@ function addHistogram(into: Histogram, from: HistogramSnapshot): void {
   for (let i = 0; i < from.counts.length; i++) into.counts[i]! += from.counts[i] as number;
   into.sum += from.sum;
   into.count += from.count;
+  // A worker that had to lower its resolution merges at its schema (the sum downscales); one without native buckets
+  // (configured differently, e.g. mid-rollout) cannot be split into them and leaves the native part short.
+  if (into.native && from.native) into.native.addSnapshot(from.native);
   if (from.exemplars) {
     const slots = (into.exemplars ??= []);
     // The newest exemplar of the processes wins each bucket.

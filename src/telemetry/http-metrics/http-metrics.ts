@@ -3,12 +3,15 @@ import { Histogram } from './histogram';
 import { HIGHR_DURATION_BUCKETS, SIZE_BUCKETS } from './buckets';
 import { statusKey } from './labels';
 import { nextExemplar, type Exemplar, type SampledSpan } from './exemplar';
+import type { NativeHistogramOptions } from './native-histogram';
 import { protocolVersionOf, SEMCONV_OTHER, semconvErrorType, semconvMethod, semconvStatus } from './semconv-attributes';
 import { ServerDurationCells, ServerDurationRoute, type ServerDurationCell } from './server-request-duration';
 import type { HttpSemconvMode } from './semconv-mode';
 
 export interface HttpMetricsOptions {
   durationBuckets: readonly number[];
+  /** When set, the duration histograms also count in native (exponential) buckets, for the protobuf exposition. */
+  nativeHistogram?: NativeHistogramOptions | undefined;
   groupStatusCodes: boolean;
   /** Requests whose handler matches one of these are not recorded at all. */
   excludedHandlers: readonly RegExp[];
@@ -34,8 +37,9 @@ export class MethodSeries {
     readonly handler: string,
     readonly method: string,
     durationBuckets: readonly number[],
+    nativeHistogram?: NativeHistogramOptions,
   ) {
-    this.duration = new Histogram(durationBuckets);
+    this.duration = new Histogram(durationBuckets, nativeHistogram);
   }
 }
 
@@ -114,7 +118,7 @@ export class HttpMetrics {
   methodSeries(handlerSeries: HandlerSeries, method: string): MethodSeries {
     let series = handlerSeries.methods.get(method);
     if (series === undefined) {
-      series = new MethodSeries(handlerSeries.handler, method, this.options.durationBuckets);
+      series = new MethodSeries(handlerSeries.handler, method, this.options.durationBuckets, this.options.nativeHistogram);
       handlerSeries.methods.set(method, series);
     }
     return series;
