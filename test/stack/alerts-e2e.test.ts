@@ -124,12 +124,22 @@ afterAll(async () => {
     }
     const byType = await prometheus.query(semconvExamples.find((e) => e.startsWith('sum by (error_type)')) as string);
     expect(byType.data?.result.map((r) => r.metric.error_type)).toEqual(['ChaosError']);
-    // One instant, two families fed by the same requests and the same scrapes: the same 5xx ratio.
+    // One instant, two families fed by the same requests and the same scrapes: the same counts, and so the same 5xx
+    // ratio — to the digit from classic series; within rate()'s extrapolation from native ones, which Prometheus 2.42
+    // does not clamp at the series' start as it does a counter's.
     const time = Math.floor(Date.now() / 1000) - 2;
     const at = async (expr: string) => Number((await prometheus.get<{ data: { result: Array<{ value: [number, string] }> } }>(`/api/v1/query?query=${encodeURIComponent(expr)}&time=${time}`)).data.result[0]?.value[1]);
-    const todays = await at((rules.find((r) => r.record === 'job:http_requests_errors:ratio_rate5m') as Rule).expr);
-    const semconv = await at(semconvExamples[1] as string);
-    expect(todays).toBeGreaterThan(0.01);
-    expect(semconv).toBeCloseTo(todays, 9);
+    const X = 'http_server_request_duration_seconds';
+    for (const [todays, semconv] of [
+      ['sum(http_requests_total)', `sum(${X}_count) or sum(histogram_count(${X}))`],
+      ['sum(http_requests_total{status=~"5.."})', `sum(${X}_count{http_response_status_code=~"5.."}) or sum(histogram_count(${X}{http_response_status_code=~"5.."}))`],
+    ]) {
+      expect(await at(semconv as string), semconv).toBe(await at(todays as string));
+    }
+    const ruleRatio = await at((rules.find((r) => r.record === 'job:http_requests_errors:ratio_rate5m') as Rule).expr);
+    const docsRatio = await at(semconvExamples[1] as string);
+    expect(ruleRatio).toBeGreaterThan(0.01);
+    if (flags.length === 0) expect(docsRatio).toBeCloseTo(ruleRatio, 9);
+    else expect(Math.abs(docsRatio - ruleRatio) / ruleRatio).toBeLessThan(0.05);
   });
 });

@@ -10,7 +10,10 @@ import type { HttpSemconvMode } from './semconv-mode';
 
 export interface HttpMetricsOptions {
   durationBuckets: readonly number[];
-  /** When set, the duration histograms also count in native (exponential) buckets, for the protobuf exposition. */
+  /**
+   * When set, the duration histograms (`http_request_duration_seconds`, `http_server_request_duration_seconds`) also
+   * count in native (exponential) buckets, for the protobuf exposition.
+   */
   nativeHistogram?: NativeHistogramOptions | undefined;
   groupStatusCodes: boolean;
   /** Requests whose handler matches one of these are not recorded at all. */
@@ -78,10 +81,11 @@ export class HttpMetrics {
   recordings = 0;
   private readonly errorTypes = new Set<string>();
   private readonly maxErrorTypes: number;
-  private readonly serverDurationCells = new ServerDurationCells();
+  private readonly serverDurationCells: ServerDurationCells;
 
   constructor(readonly options: HttpMetricsOptions) {
     this.maxErrorTypes = options.maxErrorTypes ?? 32;
+    this.serverDurationCells = new ServerDurationCells(options.nativeHistogram);
   }
 
   private excluded(route: string): boolean {

@@ -1,12 +1,14 @@
 import { SEMCONV_DURATION_BUCKETS } from './buckets';
 import { Histogram } from './histogram';
+import type { NativeHistogramOptions } from './native-histogram';
 
 /**
  * One series of `http.server.request.duration`: its attributes other than `http.route` (which its route holds),
  * already bounded, and its histogram. `status` 0 and `errorType` '' mean the attribute is left out.
  */
 export class ServerDurationCell {
-  readonly duration = new Histogram(SEMCONV_DURATION_BUCKETS);
+  /** The standard's buckets; native ones beside them when native histograms are on, as on today's duration histogram. */
+  readonly duration: Histogram;
 
   constructor(
     readonly method: string,
@@ -14,7 +16,10 @@ export class ServerDurationCell {
     readonly errorType: string,
     readonly scheme: string,
     readonly protocolVersion: string,
-  ) {}
+    native?: NativeHistogramOptions,
+  ) {
+    this.duration = new Histogram(SEMCONV_DURATION_BUCKETS, native);
+  }
 }
 
 /** Dense small numbers for label values, so that a cell's key is arithmetic, not a string built per request. */
@@ -57,6 +62,8 @@ export class ServerDurationRoute {
 
 /** Finds or creates cells; one per HTTP metrics registry, so ids are shared by its routes. */
 export class ServerDurationCells {
+  constructor(private readonly native?: NativeHistogramOptions) {}
+
   private readonly methods = new Ids();
   private readonly errorTypes = new Ids();
   private readonly versions = new Ids();
@@ -69,7 +76,7 @@ export class ServerDurationCells {
           METHODS * ((scheme === 'https' ? 1 : 0) + SCHEMES * (this.versions.of(protocolVersion) + VERSIONS * this.errorTypes.of(errorType))));
     let cell = route.cells.get(key);
     if (cell === undefined) {
-      cell = new ServerDurationCell(method, status, errorType, scheme, protocolVersion);
+      cell = new ServerDurationCell(method, status, errorType, scheme, protocolVersion, this.native);
       route.cells.set(key, cell);
     }
     return cell;

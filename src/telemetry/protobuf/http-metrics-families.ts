@@ -4,6 +4,8 @@ import type { HttpMetrics } from '../http-metrics/http-metrics';
 import { metricName, statusLabel } from '../http-metrics/labels';
 import { ZERO_THRESHOLD } from '../http-metrics/native-histogram';
 import type { TextOptions } from '../http-metrics/prometheus-text';
+import { emitsOldNames, emitsStableNames } from '../http-metrics/semconv-mode';
+import { SERVER_DURATION_PROMETHEUS_NAME } from '../http-metrics/server-duration-text';
 import { MetricType, type BucketSpan, type ExemplarMessage, type HistogramMessage, type LabelPair, type MetricFamilyMessage } from './client-model';
 
 /** Exemplar labels as in the OpenMetrics text (`trace_id`, `span_id`), with the observation's timestamp. */
@@ -81,11 +83,45 @@ function histogramMessage(histogram: Histogram, exemplars: boolean): HistogramMe
  * The HTTP metrics as `MetricFamily` messages: the same families, series and values as `renderPrometheusText`, with
  * exemplars on the request counters and duration buckets (as in OpenMetrics), and the duration histograms' native
  * buckets beside their classic ones. Prometheus 2.40–2.44 with native histograms on keeps only the native part of
- * such a histogram; 3.x keeps both with `always_scrape_classic_histograms` (docs/observability.md).
+ * such a histogram; 3.x keeps both with `always_scrape_classic_histograms` (docs/observability.md). Which families,
+ * today's or the semantic conventions' or both, follows the registry's `semconv` mode, as in the text.
  */
 export function httpMetricFamilies(metrics: HttpMetrics, options: TextOptions): MetricFamilyMessage[] {
-  const name = (base: string) => metricName(options.namespace, options.subsystem, base);
   const custom: LabelPair[] = Object.entries(options.customLabels).map(([n, value]) => ({ name: n, value }));
+  const mode = metrics.options.semconv ?? 'old';
+  const families = [...(emitsOldNames(mode) ? todaysFamilies(metrics, options, custom) : []), ...(emitsStableNames(mode) ? [serverDurationFamily(metrics, custom)] : [])];
+  // A family with no series says nothing in protobuf (the text keeps its HELP/TYPE lines; no sample differs).
+  return families.filter((family) => family.metric.length > 0);
+}
+
+/**
+ * `http_server_request_duration_seconds`, unprefixed, its labels in the text's order and absent where the standard
+ * leaves the attribute out; exemplars on its buckets, native buckets beside the classic ones.
+ */
+function serverDurationFamily(metrics: HttpMetrics, custom: LabelPair[]): MetricFamilyMessage {
+  const family: MetricFamilyMessage = {
+    name: SERVER_DURATION_PROMETHEUS_NAME,
+    help: 'Duration of HTTP server requests, in seconds (OpenTelemetry semantic conventions, http.server.request.duration).',
+    type: MetricType.HISTOGRAM,
+    metric: [],
+  };
+  for (const route of metrics.serverDuration.values()) {
+    if (route === null) continue;
+    for (const cell of route.cells.values()) {
+      const label: LabelPair[] = [{ name: 'http_request_method', value: cell.method }];
+      if (route.httpRoute !== undefined) label.push({ name: 'http_route', value: route.httpRoute });
+      if (cell.status !== 0) label.push({ name: 'http_response_status_code', value: String(cell.status) });
+      if (cell.errorType !== '') label.push({ name: 'error_type', value: cell.errorType });
+      label.push({ name: 'url_scheme', value: cell.scheme }, { name: 'network_protocol_version', value: cell.protocolVersion }, ...custom);
+      family.metric.push({ label, histogram: histogramMessage(cell.duration, true) });
+    }
+  }
+  return family;
+}
+
+/** Today's families, under METRICS_NAMESPACE / METRICS_SUBSYSTEM. */
+function todaysFamilies(metrics: HttpMetrics, options: TextOptions, custom: LabelPair[]): MetricFamilyMessage[] {
+  const name = (base: string) => metricName(options.namespace, options.subsystem, base);
   const labels = (pairs: Array<[string, string]>): LabelPair[] => [...pairs.map(([n, value]) => ({ name: n, value })), ...custom];
   const group = metrics.options.groupStatusCodes;
   const handlers = [...metrics.handlers.values()].filter((h) => h !== null);
@@ -131,6 +167,5 @@ export function httpMetricFamilies(metrics: HttpMetrics, options: TextOptions): 
     for (const [type, count] of h.errors) errors.metric.push({ label: labels([['handler', h.handler], ['error_type', type]]), counter: { value: count } });
   }
   families.push(errors);
-  // A family with no series says nothing in protobuf (the text keeps its HELP/TYPE lines; no sample differs).
-  return families.filter((family) => family.metric.length > 0);
+  return families;
 }

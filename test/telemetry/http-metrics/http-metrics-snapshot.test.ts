@@ -4,6 +4,7 @@ import { addHttpMetricsSnapshot, snapshotHttpMetrics } from '../../../src/teleme
 import { renderPrometheusText } from '../../../src/telemetry/http-metrics/prometheus-text';
 import { httpMetricsSubscriber } from '../../../src/telemetry/http-metrics/http-metrics-subscriber';
 import type { RequestOutcome } from '../../../src/http/request-outcome';
+import { httpMetricFamilies } from '../../../src/telemetry/protobuf/http-metrics-families';
 import { outcome } from './fixtures/fixed-metrics';
 
 const options = { durationBuckets: [0.1, 1], groupStatusCodes: false, excludedHandlers: [] };
@@ -56,7 +57,7 @@ describe('HTTP metrics snapshots', () => {
 });
 
 describe('HTTP metrics snapshots with the semantic-convention histogram', () => {
-  const semconvOptions = (semconv: 'stable' | 'dup') => ({ ...options, semconv });
+  const semconvOptions = (semconv: 'stable' | 'dup') => ({ ...options, semconv, nativeHistogram: { schema: 3, maxBuckets: 160 } });
   const served = (semconv: 'stable' | 'dup', outcomes: RequestOutcome[]) => {
     const metrics = new HttpMetrics(semconvOptions(semconv));
     const subscriber = httpMetricsSubscriber(metrics);
@@ -72,6 +73,8 @@ describe('HTTP metrics snapshots with the semantic-convention histogram', () => 
     for (const w of [served(semconv, a), served(semconv, b)]) addHttpMetricsSnapshot(sum, JSON.parse(JSON.stringify(snapshotHttpMetrics(w))), true);
     const one = served(semconv, [...a, ...b]);
     expect(renderPrometheusText(sum, text)).toBe(renderPrometheusText(one, text));
+    // The native buckets too (the protobuf exposition shows them).
+    expect(httpMetricFamilies(sum, text)).toEqual(httpMetricFamilies(one, text));
     expect(renderPrometheusText(sum, text)).toMatch(/^http_server_request_duration_seconds_count\{http_request_method="GET",http_route="\/a",http_response_status_code="200",url_scheme="http",network_protocol_version="1.1"\} 2$/m);
     expect(sum.recordings).toBe(one.recordings);
   });

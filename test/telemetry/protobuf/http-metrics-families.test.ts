@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { HttpMetrics, type HttpMetricsOptions } from '../../../src/telemetry/http-metrics/http-metrics';
 import { renderPrometheusText } from '../../../src/telemetry/http-metrics/prometheus-text';
-import { decodeDelimited, encodeDelimited } from '../../../src/telemetry/protobuf/client-model';
+import { decodeDelimited, encodeDelimited, MetricType } from '../../../src/telemetry/protobuf/client-model';
 import { httpMetricFamilies, nativeSpans } from '../../../src/telemetry/protobuf/http-metrics-families';
 import { bucketKey } from '../../../src/telemetry/http-metrics/native-histogram';
 import { protobufSamples, textSamples } from '../../support/protobuf-samples';
+import { fixedMetrics } from '../http-metrics/fixtures/fixed-metrics';
 
 const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
 
@@ -101,5 +102,40 @@ describe('httpMetricFamilies', () => {
     // Exemplar timestamps differ between the two builds; compare with them masked.
     const mask = (t: string) => t.replace(/ \d+\.\d{3}$/gm, ' T');
     expect(mask(renderPrometheusText(on, options, true))).toBe(mask(renderPrometheusText(off, options, true)));
+  });
+});
+
+describe('httpMetricFamilies with OTEL_SEMCONV_STABILITY_OPT_IN', () => {
+  const native = { schema: 3, maxBuckets: 160 };
+  const families = (semconv: 'old' | 'stable' | 'dup') =>
+    decodeDelimited(encodeDelimited(httpMetricFamilies(fixedMetrics((o) => new HttpMetrics(o), { semconv, nativeHistogram: native }), { namespace: 'ns', subsystem: '', customLabels: { env: 'prod' } })));
+
+  it.each(['old', 'stable', 'dup'] as const)('%s: stands for exactly the series and values of the text exposition', (semconv) => {
+    const metrics = fixedMetrics((o) => new HttpMetrics(o), { semconv, nativeHistogram: native });
+    const options = { namespace: 'ns', subsystem: '', customLabels: { env: 'prod' } };
+    expect(protobufSamples(decodeDelimited(encodeDelimited(httpMetricFamilies(metrics, options))))).toEqual(textSamples(renderPrometheusText(metrics, options)));
+  });
+
+  it('old has no semantic-convention family, stable nothing else, dup both', () => {
+    const names = (semconv: 'old' | 'stable' | 'dup') => families(semconv).map((f) => f.name);
+    expect(names('old')).not.toContain('http_server_request_duration_seconds');
+    expect(names('stable')).toEqual(['http_server_request_duration_seconds']);
+    expect(names('dup')).toEqual([...names('old'), 'http_server_request_duration_seconds']);
+  });
+
+  it('carries native buckets and exemplars on http_server_request_duration_seconds, labels absent where the standard leaves them out', () => {
+    const family = families('stable')[0]!;
+    expect(family.type).toBe(MetricType.HISTOGRAM);
+    const labels = (m: (typeof family.metric)[number]) => Object.fromEntries(m.label.map((l) => [l.name, l.value]));
+    const ok = family.metric.find((m) => labels(m).http_route === '/datasets/:id' && labels(m).http_response_status_code === '200')!;
+    expect(Object.keys(labels(ok))).toEqual(['http_request_method', 'http_route', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'env']);
+    expect(ok.histogram!.schema).toBe(3);
+    expect(ok.histogram!.sample_count).toBe(2);
+    expect(ok.histogram!.positive_span!.length).toBeGreaterThan(0);
+    expect(ok.histogram!.bucket[2]!.exemplar!.value).toBe(0.012); // le 0.025
+    const hungUp = family.metric.find((m) => labels(m).error_type === 'client_closed')!;
+    expect(labels(hungUp)).not.toHaveProperty('http_response_status_code');
+    const unmatched = family.metric.filter((m) => !('http_route' in labels(m)));
+    expect(unmatched.map((m) => labels(m).http_request_method).sort()).toEqual(['GET', '_OTHER']);
   });
 });
