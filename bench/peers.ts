@@ -25,6 +25,9 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Counter, Histogram as PromHistogram, Registry, type RegistryContentType } from 'prom-client';
 import { HttpMetrics, renderPrometheusText, type HttpMetricsOptions, type TextOptions } from '../src/telemetry/http-metrics';
+import { encodeDelimited } from '../src/telemetry/protobuf/client-model';
+import { httpMetricFamilies } from '../src/telemetry/protobuf/http-metrics-families';
+import { NativeHistogram } from '../src/telemetry/http-metrics/native-histogram';
 import { dropDatabases } from './lib/databases';
 import { DEFAULT_DURATION_BUCKETS, FILL_METHODS, fillRegistry, fillRoute } from './lib/http-metrics-fill';
 import { wrkThroughput } from './lib/load';
@@ -38,6 +41,8 @@ const DB_NAME = 'bench_peers';
 const DATABASE_URL = `${SERVER_URL.replace(/\/$/, '')}/${DB_NAME}`;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+/** The service's default native-histogram layout (METRICS_NATIVE_HISTOGRAM_SCHEMA, _MAX_BUCKETS). */
+const NATIVE = { schema: 3, maxBuckets: 160 };
 
 /** Handler×method series in the scrape comparison. */
 const SCRAPE_SERIES = 1000;
@@ -152,12 +157,12 @@ ${targetRows.join('\n')}`,
 }
 
 /**
- * Ours in the Prometheus protobuf exposition (varint-delimited `MetricFamily` messages), the scrape table's missing
- * row. `src/telemetry/http-metrics/prometheus-protobuf.ts` renders an HttpMetrics to a length-delimited Buffer; once
- * it is in this branch, import its function and return `() => itsFunction(metrics, options)` here.
+ * Ours in the protobuf exposition, as a native-histogram Prometheus scrapes it: the same 1000 series filled with native
+ * buckets on (schema 3, 160 buckets), every family encoded as delimited `MetricFamily` messages.
  */
-function oursProtobuf(_metrics: HttpMetrics, _options: TextOptions): (() => Buffer) | undefined {
-  return undefined;
+function oursProtobuf(options: TextOptions): () => Buffer {
+  const metrics = fillRegistry(SCRAPE_SERIES, undefined, { nativeHistogram: NATIVE });
+  return () => encodeDelimited(httpMetricFamilies(metrics, options));
 }
 
 /** A response for the OTel exporter's request handler that hands back the body it ends with. */
@@ -207,11 +212,11 @@ async function measureScrape(): Promise<string> {
   }
   const otelScrape = () => new Promise<string>((resolve) => exporter.getMetricsRequestHandler({} as IncomingMessage, capturedResponse(resolve)));
 
-  const protobuf = oursProtobuf(ours, options);
+  const protobuf = oursProtobuf(options);
   const renderers: Array<{ name: string; runs: number; render?: () => string | Buffer | Promise<string | Buffer> }> = [
     { name: 'ours: `renderPrometheusText`, text 0.0.4', runs: 50, render: () => renderPrometheusText(ours, options) },
     { name: 'ours: `renderPrometheusText`, OpenMetrics 1.0.0', runs: 50, render: () => renderPrometheusText(ours, options, true) },
-    { name: 'ours: protobuf (delimited `MetricFamily`)', runs: 50, ...(protobuf ? { render: protobuf } : {}) },
+    { name: 'ours: protobuf (delimited `MetricFamily`, native histograms on)', runs: 50, render: protobuf },
     { name: "prom-client: `registry.metrics()`, text 0.0.4", runs: 30, render: () => promText.metrics() },
     { name: "prom-client: `registry.metrics()`, OpenMetrics registry", runs: 30, render: () => promOpenMetrics.metrics() },
     { name: 'OTel: PrometheusExporter (`collect()` + `PrometheusSerializer.serialize()`)', runs: 10, render: otelScrape },
@@ -240,6 +245,7 @@ ${rows.join('\n')}`;
  */
 const OURS_RECORDING: Array<{ name: string; options: Partial<HttpMetricsOptions> }> = [
   { name: 'ours: `handlerSeries` + `methodSeries` + `recordRequest` (classic buckets)', options: {} },
+  { name: 'ours: the same with native histograms on (schema 3, 160 buckets)', options: { nativeHistogram: NATIVE } },
 ];
 
 /**
@@ -281,6 +287,12 @@ async function measureRecording(): Promise<string> {
         }),
       };
     }),
+    (() => {
+      // The native part alone, one histogram per label set as in the registry: what native buckets add to a request.
+      const natives = labelSets.map(() => new NativeHistogram(NATIVE));
+      let next = 0;
+      return { name: 'ours: `NativeHistogram.observe` alone (the native part of one request)', run: loop((_route, _method, seconds) => natives[next++ & 15]!.observe(seconds)) };
+    })(),
     {
       name: 'prom-client: labels object, `counter.inc` + `histogram.observe`',
       run: loop((route, method, seconds) => {

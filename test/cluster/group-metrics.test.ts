@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DataPointType, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { groupHttpMetrics, sdkMetricsByWorker } from '../../src/cluster/group-metrics';
-import { HttpMetrics, httpMetricsSubscriber, renderPrometheusText, snapshotHttpMetrics } from '../../src/telemetry/http-metrics';
+import { HttpMetrics, httpMetricsSubscriber, renderPrometheusText, snapshotHttpMetrics, type HttpMetricsSnapshot } from '../../src/telemetry/http-metrics';
+import { NativeHistogram } from '../../src/telemetry/http-metrics/native-histogram';
 import { sampleValue } from '../support/metrics-text';
 import { outcome } from '../telemetry/http-metrics/fixtures/fixed-metrics';
 
@@ -28,6 +29,35 @@ describe('sdkMetricsByWorker', () => {
     expect(merged[0]?.metrics).toHaveLength(1);
     const points = merged[0]?.metrics[0]?.dataPoints as Array<{ attributes: Record<string, string>; value: number }>;
     expect(points.map((p) => [p.attributes.worker, p.value])).toEqual([['1', 1.5], ['3', 2.5]]);
+  });
+});
+
+describe('groupHttpMetrics, native histograms', () => {
+  const options = { durationBuckets: [0.1, 1], groupStatusCodes: false, excludedHandlers: [], nativeHistogram: { schema: 3, maxBuckets: 40 } };
+  const worker = (values: number[]) => {
+    const metrics = new HttpMetrics(options);
+    const h = metrics.handlerSeries('/x')!;
+    for (const v of values) metrics.recordRequest(h, metrics.methodSeries(h, 'GET'), 200, v, 0, 0);
+    // What the primary gets: the snapshot after a JSON round trip, as IPC carries it.
+    return JSON.parse(JSON.stringify(snapshotHttpMetrics(metrics))) as HttpMetricsSnapshot;
+  };
+
+  it('sums workers at different resolutions exactly, at the lower one, a dead worker\'s totals included', () => {
+    const narrow = [0.001, 0.0012, 0.0013, 0.002];
+    const wide = [0.0001, 0.01, 1, 30];
+    const gone = [0.004, 0.004];
+    const a = worker(narrow);
+    const b = worker(wide);
+    expect(a.handlers[0]!.methods[0]!.duration.native!.schema).toBe(3);
+    expect(b.handlers[0]!.methods[0]!.duration.native!.schema).toBeLessThan(3); // 40 buckets cannot span 0.1 ms … 30 s at schema 3
+    const sum = groupHttpMetrics(options, { live: [{ worker: 1, snapshot: { http: a, sdk: [] } }, { worker: 2, snapshot: { http: b, sdk: [] } }], kept: [worker(gone)], series: [] });
+    const native = sum.handlerSeries('/x')!.methods.get('GET')!.duration.native!.snapshot();
+    // The reference: every observation in one histogram, brought to the same schema.
+    const reference = new NativeHistogram(options.nativeHistogram);
+    for (const v of [...narrow, ...wide, ...gone]) reference.observe(v);
+    reference.downscale(reference.schema - native.schema);
+    expect(native).toEqual(reference.snapshot());
+    expect(native.counts.reduce((x, y) => x + y, 0)).toBe(10);
   });
 });
 

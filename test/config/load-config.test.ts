@@ -62,6 +62,11 @@ describe('loadConfig', () => {
     ['METRICS_NAMESPACE', 'my-app'],
     ['METRICS_DURATION_BUCKETS', '1,0.5'],
     ['METRICS_DURATION_BUCKETS', '0.1,abc'],
+    ['METRICS_NATIVE_HISTOGRAMS', 'maybe'],
+    ['METRICS_NATIVE_HISTOGRAM_SCHEMA', '9'],
+    ['METRICS_NATIVE_HISTOGRAM_SCHEMA', '-5'],
+    ['METRICS_NATIVE_HISTOGRAM_SCHEMA', '2.5'],
+    ['METRICS_NATIVE_HISTOGRAM_MAX_BUCKETS', '7'],
     ['METRICS_EXCLUDED_HANDLERS', '(unclosed'],
     ['METRICS_CUSTOM_LABELS', 'no-equals-sign'],
     ['ACCESS_LOG_BATCH_SIZE', '0'],
@@ -157,6 +162,12 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf({ STATS_MAX_CONCURRENCY: '10' })[0]).toMatch(/^STATS_MAX_CONCURRENCY: must be below DB_POOL_SIZE \(10\)/);
     expect(loadConfig({ DB_POOL_SIZE: '5' }).stats.maxConcurrent).toBe(4);
+  });
+
+  it('reads the native-histogram layout (on, schema 3, 160 buckets), or none when METRICS_NATIVE_HISTOGRAMS=false', () => {
+    expect(loadConfig({}).metrics.nativeHistogram).toEqual({ schema: 3, maxBuckets: 160 });
+    expect(loadConfig({ METRICS_NATIVE_HISTOGRAM_SCHEMA: '-2', METRICS_NATIVE_HISTOGRAM_MAX_BUCKETS: '40' }).metrics.nativeHistogram).toEqual({ schema: -2, maxBuckets: 40 });
+    expect(loadConfig({ METRICS_NATIVE_HISTOGRAMS: 'false' }).metrics.nativeHistogram).toBeUndefined();
   });
 
   it('reports every bad variable at once', () => {
