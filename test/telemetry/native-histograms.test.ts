@@ -1,10 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeDelimited } from '../../src/telemetry/protobuf/client-model';
 import { PROTOBUF_CONTENT_TYPE } from '../../src/telemetry/exposition-format';
 import { fireRequests, rawGet } from '../support/metrics-text';
 import { PrometheusServer } from '../support/prometheus';
-import { spawnService, type SpawnedService } from '../support/spawn-service';
+import { ROOT, spawnService, type SpawnedService } from '../support/spawn-service';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/test-service';
 
@@ -121,6 +123,15 @@ describe('native histograms over the protobuf exposition', () => {
       10_000,
       'both servers to hold the final totals',
     );
+    // The guide's native-histogram examples (its ```promql-native block) run against the native Prometheus.
+    const doc = fs.readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8');
+    const examples = (/```promql-native\n([\s\S]*?)```/.exec(doc)?.[1] ?? '').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const expr of examples) {
+      const result = await native.query(expr.replace(/\[\d+m\]/g, '[10m]'));
+      expect(result.status, expr).toBe('success');
+      expect(result.data?.result.length, expr).toBeGreaterThan(0);
+    }
     const nativeP99 = await scalar(native, 'histogram_quantile(0.99, sum(http_request_duration_seconds))');
     const classicP99 = await scalar(classic, 'histogram_quantile(0.99, sum by (le) (http_request_duration_seconds_bucket))');
     expect(nativeP99).toBeGreaterThan(0);
