@@ -27,8 +27,8 @@ const rules = ['recording.yml', 'alerts.yml'].flatMap((file) =>
 const alerts = rules.filter((r) => r.alert);
 const red = JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana/dashboards/api-red.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr?: string }> }> };
 const panelExpr = (title: string) => expandPromVariables(red.panels.find((p) => p.title.startsWith(title))?.targets[0]?.expr as string, { job: '.*', instance: '.*', handler: '.*' });
-// docs/observability.md's ```promql semconv block: one expression per line, a trailing `# comment` says what it shows.
-const semconvExamples = (/```promql semconv\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8'))?.[1] ?? '')
+// docs/observability.md's ```promql-semconv block: one expression per line, a trailing `# comment` says what it shows.
+const semconvExamples = (/```promql-semconv\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8'))?.[1] ?? '')
   .split('\n')
   .map((line) => line.replace(/\s+#.*$/, '').trim())
   .filter(Boolean);
