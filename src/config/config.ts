@@ -1,6 +1,7 @@
 import type { NativeHistogramOptions } from '../telemetry/http-metrics/native-histogram';
 import type { Env } from './env-schema';
 import type { ChaosSettings } from '../chaos/chaos-settings';
+import type { AuthSettings } from '../auth/auth-settings';
 
 /** The typed configuration that every module receives; built once at startup by `loadConfig`. */
 export interface Config {
@@ -65,6 +66,8 @@ export interface Config {
     /** Longest wait for a turn before 429. */
     queueTimeoutMs: number;
   };
+  /** Who may write: API_WRITE_TOKEN and the OIDC_* settings. */
+  auth: AuthSettings;
   chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;
