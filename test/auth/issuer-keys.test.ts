@@ -192,4 +192,23 @@ describe('IssuerKeys', () => {
     expect(issuer.requests.jwks).toBe(3);
     expect(events).toEqual(['unreachable', 'reachable']);
   });
+
+  it('ends an outage episode on a fetch that works, not on a token served from the keys held', async () => {
+    const { issuer, verify, events } = await setUp({ cooldownMs: 300 });
+    expect(await outcome(verify, await issuer.sign())).toBe('ok');
+    issuer.modes.jwks = 'reset';
+    await sleep(350);
+    // An unknown kid past the cooldown: the set is fetched again, in vain.
+    expect(await outcome(verify, await issuer.signWithRandomKid())).toBe('unavailable');
+    expect(events).toEqual(['unreachable']);
+    await sleep(600);
+    // Past the backoff, a known key is served from the fresh set without a fetch: the issuer is still unreachable.
+    expect(await outcome(verify, await issuer.sign())).toBe('ok');
+    expect(issuer.requests.jwks).toBe(2);
+    expect(events).toEqual(['unreachable']);
+    issuer.modes.jwks = 'up';
+    expect(await outcome(verify, await issuer.signWithRandomKid())).toBe('the token is signed with a key the issuer does not publish');
+    expect(issuer.requests.jwks).toBe(3);
+    expect(events).toEqual(['unreachable', 'reachable']);
+  });
 });
