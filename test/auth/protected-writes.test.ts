@@ -2,6 +2,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runTraffic } from '../../scripts/traffic';
 import { freePort } from '../support/free-port';
 import { scrape } from '../support/metrics-text';
 import { hmacSignedWithPublicKey, signingKey, TestIssuer, unsignedToken } from '../support/oidc-issuer';
@@ -168,6 +169,13 @@ describe('with API_WRITE_TOKEN (under PATH_PREFIX)', () => {
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
+  });
+
+  it('npm run traffic sends API_WRITE_TOKEN with its creates', async () => {
+    const summary = await runTraffic({ baseUrl: url, rps: 40, seconds: 1, assetsPerType: 2, writeToken: TOKEN });
+    expect(summary.byStatus['401']).toBeUndefined();
+    const created = await (await fetch(`${url}/publications?limit=100`)).json();
+    expect(created.total).toBeGreaterThanOrEqual(2);
   });
 
   it('a method no route has stays 405, a path no route has 404, token or not', async () => {
