@@ -174,7 +174,7 @@ describe('with API_WRITE_TOKEN (under PATH_PREFIX)', () => {
   it('npm run traffic sends API_WRITE_TOKEN with its creates', async () => {
     const summary = await runTraffic({ baseUrl: url, rps: 40, seconds: 1, assetsPerType: 2, writeToken: TOKEN });
     expect(summary.byStatus['401']).toBeUndefined();
-    const created = await (await fetch(`${url}/publications?limit=100`)).json();
+    const created = (await (await fetch(`${url}/publications?limit=100`)).json()) as { total: number };
     expect(created.total).toBeGreaterThanOrEqual(2);
   });
 
