@@ -177,14 +177,19 @@ export const envSchema = z.object({
     .refine((token) => token === '' || (token.length >= 16 && token.length <= MAX_TOKEN_LENGTH && TOKEN68.test(token)), {
       message: `expected 16 to ${MAX_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token), e.g. from openssl rand -hex 32`,
     }),
+  // Compared exactly with the tokens' `iss` and `aud`: stray blanks around them would refuse every token.
   OIDC_ISSUER: z
     .string()
     .default('')
-    .superRefine((raw, ctx) => {
-      const problem = raw === '' ? undefined : issuerUrlProblem(raw);
+    .transform((raw) => raw.trim())
+    .superRefine((issuer, ctx) => {
+      const problem = issuer === '' ? undefined : issuerUrlProblem(issuer);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
-  OIDC_AUDIENCE: z.string().default(''),
+  OIDC_AUDIENCE: z
+    .string()
+    .default('')
+    .transform((raw) => raw.trim()),
   OIDC_CLOCK_TOLERANCE_SECONDS: int(60, 0, 600),
   OIDC_HTTP_TIMEOUT_MS: int(5000, 100, 60_000),
   // Least time between key-set fetches for tokens naming an unknown key: what a flood of made-up `kid`s can cost the issuer.

@@ -178,6 +178,7 @@ describe('loadConfig', () => {
       httpTimeoutMs: 5000,
       jwksCooldownMs: 30_000,
     });
+    expect(loadConfig({ OIDC_ISSUER: ' https://login.example.org \n', OIDC_AUDIENCE: 'catalogue\n' }).auth.oidc).toMatchObject({ issuer: 'https://login.example.org', audience: 'catalogue' });
     const tuned = { OIDC_CLOCK_TOLERANCE_SECONDS: '0', OIDC_HTTP_TIMEOUT_MS: '800', OIDC_JWKS_COOLDOWN_MS: '1000' };
     expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:4000', OIDC_AUDIENCE: 'a', ...tuned }).auth.oidc).toMatchObject({ clockToleranceSeconds: 0, httpTimeoutMs: 800, jwksCooldownMs: 1000 });
   });
