@@ -27,6 +27,7 @@ import { PeriodRollup } from './stats/period-rollup';
 import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
 import { registerChaosRoutes } from './chaos/chaos-routes';
+import { createWriteGuard } from './auth/write-guard';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -83,6 +84,14 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     logger.warn({ errorRate, latencyMs, latencyRate }, 'CHAOS_ENABLED: fault injection is on (/chaos/slow, /chaos/error, injected failures and delay); never in production');
   }
 
+  // Writes behind a bearer token when API_WRITE_TOKEN or OIDC_ISSUER is set; otherwise open, as before, and said so.
+  const guardWrites = createWriteGuard(config.auth, logger);
+  if (guardWrites === undefined) {
+    logger.warn('API_WRITE_TOKEN and OIDC_ISSUER/OIDC_AUDIENCE are unset: anyone can create, replace and delete assets (POST, PUT, DELETE need no token)');
+  } else {
+    logger.info({ staticToken: config.auth.writeToken !== '', oidcIssuer: config.auth.oidc?.issuer, oidcAudience: config.auth.oidc?.audience }, 'writes require a bearer token');
+  }
+
   // One observer of every request; the metrics, the access log and the request log subscribe to its outcomes.
   const assetRoutes = new AssetRoutes();
   const observer = new RequestObserver({
@@ -112,6 +121,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
       (router) => registerStatsRoutes(router, stats, statsGuard),
     ],
+    guardWrites,
   });
 
   const server = http.createServer(

@@ -2,6 +2,7 @@ import type { NativeHistogramOptions } from '../telemetry/http-metrics/native-hi
 import type { Env } from './env-schema';
 import type { ChaosSettings } from '../chaos/chaos-settings';
 import type { HttpSemconvMode } from '../telemetry/http-metrics/semconv-mode';
+import type { AuthSettings } from '../auth/auth-settings';
 
 /** The typed configuration that every module receives; built once at startup by `loadConfig`. */
 export interface Config {
@@ -68,6 +69,8 @@ export interface Config {
     /** Longest wait for a turn before 429. */
     queueTimeoutMs: number;
   };
+  /** Who may write: API_WRITE_TOKEN and the OIDC_* settings. */
+  auth: AuthSettings;
   chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;

@@ -2,6 +2,8 @@ import os from 'node:os';
 import { z } from 'zod';
 import { DATABASE_NAME_SYNTAX, databaseNameOf } from '../db/connection-url';
 import { httpSemconvModeOf } from './semconv-opt-in';
+import { MAX_TOKEN_LENGTH, TOKEN68 } from '../auth/bearer-credentials';
+import { issuerUrlProblem } from '../auth/issuer-url';
 
 /**
  * Every setting of the service is an environment variable declared here, with its default.
@@ -182,6 +184,34 @@ export const envSchema = z.object({
   STATS_MAX_CONCURRENCY: int(4, 1, 999),
   STATS_QUEUE_LIMIT: int(8, 0, 10_000),
   STATS_QUEUE_TIMEOUT_MS: int(1000, 0, 60_000),
+
+  // Writes (POST, PUT, PATCH, DELETE) behind a bearer token: a static token, an OIDC issuer's JWTs, or either; with
+  // neither, writes stay open (and startup warns). Reads are always public.
+  API_WRITE_TOKEN: z
+    .string()
+    .default('')
+    // Secrets written from files often end in a newline.
+    .transform((raw) => raw.trim())
+    .refine((token) => token === '' || (token.length >= 16 && token.length <= MAX_TOKEN_LENGTH && TOKEN68.test(token)), {
+      message: `expected 16 to ${MAX_TOKEN_LENGTH} characters of A-Z a-z 0-9 - . _ ~ + / (a bearer token), e.g. from openssl rand -hex 32`,
+    }),
+  // Compared exactly with the tokens' `iss` and `aud`: stray blanks around them would refuse every token.
+  OIDC_ISSUER: z
+    .string()
+    .default('')
+    .transform((raw) => raw.trim())
+    .superRefine((issuer, ctx) => {
+      const problem = issuer === '' ? undefined : issuerUrlProblem(issuer);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  OIDC_AUDIENCE: z
+    .string()
+    .default('')
+    .transform((raw) => raw.trim()),
+  OIDC_CLOCK_TOLERANCE_SECONDS: int(60, 0, 600),
+  OIDC_HTTP_TIMEOUT_MS: int(5000, 100, 60_000),
+  // Least time between key-set fetches for tokens naming an unknown key: what a flood of made-up `kid`s can cost the issuer.
+  OIDC_JWKS_COOLDOWN_MS: int(30_000, 1000, 3_600_000),
 
   // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
   CHAOS_ENABLED: bool('false'),

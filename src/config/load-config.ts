@@ -5,7 +5,7 @@ import type { Config } from './config';
 /** How a variable's value may appear in a message: secrets never verbatim. */
 function shownValue(name: string, value: string): string {
   if (name === 'DATABASE_URL') return redactDatabaseUrl(value);
-  if (name === 'METRICS_TOKEN') return '***';
+  if (name === 'METRICS_TOKEN' || name === 'API_WRITE_TOKEN') return '***';
   return value;
 }
 
@@ -37,6 +37,14 @@ function crossFieldProblems(e: Env): string[] {
     problems.push(
       `STATS_MAX_CONCURRENCY: must be below DB_POOL_SIZE (${e.DB_POOL_SIZE}), so stats queries never hold every pool connection (got "${e.STATS_MAX_CONCURRENCY}")`,
     );
+  }
+  // A token is verified against both: an issuer alone would accept its tokens for any service, an audience alone has
+  // no keys to verify with.
+  if (e.OIDC_ISSUER !== '' && e.OIDC_AUDIENCE === '') {
+    problems.push(`OIDC_AUDIENCE: must be set when OIDC_ISSUER is (${e.OIDC_ISSUER}): tokens are accepted only for this service's audience`);
+  }
+  if (e.OIDC_AUDIENCE !== '' && e.OIDC_ISSUER === '') {
+    problems.push(`OIDC_ISSUER: must be set when OIDC_AUDIENCE is (${e.OIDC_AUDIENCE}): tokens are verified with the issuer's keys`);
   }
   return problems;
 }
@@ -110,6 +118,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueued: e.STATS_QUEUE_LIMIT,
       queueTimeoutMs: e.STATS_QUEUE_TIMEOUT_MS,
     },
+    auth: {
+      writeToken: e.API_WRITE_TOKEN,
+      oidc:
+        e.OIDC_ISSUER === ''
+          ? undefined
+          : {
+              issuer: e.OIDC_ISSUER,
+              audience: e.OIDC_AUDIENCE,
+              clockToleranceSeconds: e.OIDC_CLOCK_TOLERANCE_SECONDS,
+              httpTimeoutMs: e.OIDC_HTTP_TIMEOUT_MS,
+              jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_MS,
+            },
+    },
     chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {
       sdkDisabled: e.OTEL_SDK_DISABLED,
@@ -123,9 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The values no message or log line may show: the database password (as written and decoded) and the metrics token. */
+/** The values no message or log line may show: the database password (as written and decoded) and the tokens. */
 export function secretsOf(config: Config): string[] {
-  return [...databasePasswordForms(config.database.url), ...(config.metrics.token ? [config.metrics.token] : [])];
+  const tokens = [config.metrics.token, config.auth.writeToken].filter((token) => token !== '');
+  return [...databasePasswordForms(config.database.url), ...tokens];
 }
 
 /** True when traces are exported (an exporter is named and the SDK is not disabled). */

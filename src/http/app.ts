@@ -1,5 +1,6 @@
-import Koa, { type Context } from 'koa';
+import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
+import type { WriteGuard } from '../auth/write-guard';
 import type { Logger } from '../lifecycle/logger';
 import { errorMiddleware } from './error-middleware';
 import type { DrainBounds } from './lingering-close';
@@ -24,10 +25,18 @@ export interface AppOptions {
   apiRoutes?: RouteRegistrar[];
   /** Largest JSON body (decompressed) and what is drained of a body still arriving after an error; defaults above. */
   bodies?: { limitBytes?: number; drain?: DrainBounds };
+  /** Decides every write (see `WRITE_METHODS`) before its body is read; none: writes are open. */
+  guardWrites?: WriteGuard;
 }
 
 /** The methods whose body is parsed (the body parser's own default list). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The methods that change something, on any route: they pass `guardWrites` first. Today only the catalogue serves
+ * them (POST, PUT, DELETE); a write route added later is guarded without having to remember to.
+ */
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Error codes of a client that went away mid-response: nothing for an operator to fix. */
 const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
@@ -61,14 +70,20 @@ export function createApp(options: AppOptions): Koa {
   }
   const parseBody = jsonBodyReader(options.bodies?.limitBytes ?? BODY_LIMIT_BYTES);
   const observer = options.observer;
+  const guardWrites = options.guardWrites;
+  const readBody = (ctx: Context, next: Next) => (BODY_METHODS.has(ctx.method) ? parseBody(ctx, next) : next());
   const segmentRouter = (prefix: string): Router => {
     const router = routerUnder(prefix);
     // One router-level layer (each `router.use` costs a path match and params per request). It runs only for
-    // requests that matched a route: the observer marks them in progress, then bodies are read — only for methods
-    // that carry one (unknown paths are not parsed, a GET costs no parser call).
+    // requests that matched a route: the observer marks them in progress, then a write's token is checked, then
+    // bodies are read — only for methods that carry one (unknown paths are not parsed, a GET costs no parser call).
+    // The token comes before the body: an anonymous client cannot make us read, decompress or parse one (its refusal
+    // drains what is still arriving, within the drain bounds, like any early error).
     router.use(function enterRoute(ctx, next) {
       observer.routeEntered(ctx);
-      return BODY_METHODS.has(ctx.method) ? parseBody(ctx, next) : next();
+      if (guardWrites === undefined || !WRITE_METHODS.has(ctx.method)) return readBody(ctx, next);
+      const verifying = guardWrites(ctx.req.headers.authorization);
+      return verifying === undefined ? readBody(ctx, next) : verifying.then(() => readBody(ctx, next));
     });
     return router;
   };

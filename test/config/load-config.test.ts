@@ -81,6 +81,10 @@ describe('loadConfig', () => {
     ['STATS_MAX_CONCURRENCY', '0'],
     ['STATS_QUEUE_LIMIT', '-1'],
     ['STATS_QUEUE_TIMEOUT_MS', '120000'],
+    ['OIDC_CLOCK_TOLERANCE_SECONDS', '601'],
+    ['OIDC_CLOCK_TOLERANCE_SECONDS', '-1'],
+    ['OIDC_HTTP_TIMEOUT_MS', '50'],
+    ['OIDC_JWKS_COOLDOWN_MS', '10'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -168,6 +172,46 @@ describe('loadConfig', () => {
     expect(loadConfig({}).metrics.nativeHistogram).toEqual({ schema: 3, maxBuckets: 160 });
     expect(loadConfig({ METRICS_NATIVE_HISTOGRAM_SCHEMA: '-2', METRICS_NATIVE_HISTOGRAM_MAX_BUCKETS: '40' }).metrics.nativeHistogram).toEqual({ schema: -2, maxBuckets: 40 });
     expect(loadConfig({ METRICS_NATIVE_HISTOGRAMS: 'false' }).metrics.nativeHistogram).toBeUndefined();
+  });
+
+  it('reads the write protection: open by default; a static token; an issuer with its audience and bounds', () => {
+    expect(loadConfig({}).auth).toEqual({ writeToken: '', oidc: undefined });
+    // A token from a file often ends in a newline.
+    expect(loadConfig({ API_WRITE_TOKEN: 'abcdef0123456789abcdef\n' }).auth).toEqual({ writeToken: 'abcdef0123456789abcdef', oidc: undefined });
+    expect(loadConfig({ OIDC_ISSUER: 'https://login.example.org/realms/main', OIDC_AUDIENCE: 'catalogue' }).auth.oidc).toEqual({
+      issuer: 'https://login.example.org/realms/main',
+      audience: 'catalogue',
+      clockToleranceSeconds: 60,
+      httpTimeoutMs: 5000,
+      jwksCooldownMs: 30_000,
+    });
+    expect(loadConfig({ OIDC_ISSUER: ' https://login.example.org \n', OIDC_AUDIENCE: 'catalogue\n' }).auth.oidc).toMatchObject({ issuer: 'https://login.example.org', audience: 'catalogue' });
+    const tuned = { OIDC_CLOCK_TOLERANCE_SECONDS: '0', OIDC_HTTP_TIMEOUT_MS: '800', OIDC_JWKS_COOLDOWN_MS: '1000' };
+    expect(loadConfig({ OIDC_ISSUER: 'http://127.0.0.1:4000', OIDC_AUDIENCE: 'a', ...tuned }).auth.oidc).toMatchObject({ clockToleranceSeconds: 0, httpTimeoutMs: 800, jwksCooldownMs: 1000 });
+  });
+
+  it.each(['http://login.example.org', 'login.example.org', 'https://login.example.org/?tenant=1'])('rejects OIDC_ISSUER=%s naming it', (issuer) => {
+    const problems = problemsOf({ OIDC_ISSUER: issuer, OIDC_AUDIENCE: 'catalogue' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^OIDC_ISSUER: .+\\(got "${issuer.replace(/[?.]/g, '\\$&')}"\\)$`));
+  });
+
+  it('rejects OIDC_ISSUER without OIDC_AUDIENCE, and the reverse, naming both', () => {
+    expect(problemsOf({ OIDC_ISSUER: 'https://login.example.org' })).toEqual([
+      "OIDC_AUDIENCE: must be set when OIDC_ISSUER is (https://login.example.org): tokens are accepted only for this service's audience",
+    ]);
+    expect(problemsOf({ OIDC_AUDIENCE: 'catalogue' })).toEqual(["OIDC_ISSUER: must be set when OIDC_AUDIENCE is (catalogue): tokens are verified with the issuer's keys"]);
+  });
+
+  it.each(['short-token', 'has spaces in the middle of it', 'quote"d-0123456789abcdef', 'x'.repeat(9000)])('rejects API_WRITE_TOKEN=%s without showing it', (token) => {
+    const problems = problemsOf({ API_WRITE_TOKEN: token });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^API_WRITE_TOKEN: expected 16 to 8192 characters .*\(got "\*\*\*"\)$/);
+    expect(problems[0]).not.toContain(token);
+  });
+
+  it('lists API_WRITE_TOKEN among the secrets no log line shows', () => {
+    expect(secretsOf(loadConfig({ API_WRITE_TOKEN: 'write-token-0123456789', METRICS_TOKEN: 'tok' })).sort()).toEqual(['tok', 'write-token-0123456789']);
   });
 
   it('reports every bad variable at once', () => {

@@ -94,6 +94,17 @@ describe('the base', () => {
     expect(config.database.migrateOnStart).toBe(true); // serialised by the migration lock across replicas
   });
 
+  it('takes API_WRITE_TOKEN from an optional Secret, never from the ConfigMap; OIDC is off until the ConfigMap names an issuer', () => {
+    expect(container.env).toContainEqual({
+      name: 'API_WRITE_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'asset-catalogue-write-token', key: 'API_WRITE_TOKEN', optional: true } },
+    });
+    expect(settings).not.toHaveProperty('API_WRITE_TOKEN');
+    expect(settings).toHaveProperty('OIDC_ISSUER');
+    expect(settings).toHaveProperty('OIDC_AUDIENCE');
+    expect(config.auth).toEqual({ writeToken: '', oidc: undefined });
+  });
+
   it('only sets variables the service knows, each valid', () => {
     expect(() => loadConfig(settings)).not.toThrow();
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -103,8 +114,10 @@ describe('the base', () => {
   describe('its probes against the service started with its ConfigMap', () => {
     const database = new TestDatabase();
     let service: TestService;
+    const WRITE_TOKEN = 'from-the-secret-0123456789abcdef';
     beforeAll(async () => {
-      service = await startTestService({ ...settings, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: database.url(), LOG_LEVEL: 'warn' });
+      // With the token the Secret would give it.
+      service = await startTestService({ ...settings, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: database.url(), LOG_LEVEL: 'warn', API_WRITE_TOKEN: WRITE_TOKEN });
     });
     afterAll(async () => {
       await service?.stop();
@@ -121,6 +134,14 @@ describe('the base', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status).toBe(200);
+    });
+
+    it('requires the Secret\'s token for writes, not for reads', async () => {
+      const post = (headers: Record<string, string>) =>
+        fetch(`${service.url}/datasets`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"name":"k8s"}' });
+      expect((await post({})).status).toBe(401);
+      expect((await post({ authorization: `Bearer ${WRITE_TOKEN}` })).status).toBe(201);
+      expect((await fetch(`${service.url}/datasets`)).status).toBe(200);
     });
   });
 });

@@ -70,6 +70,8 @@ describe('docker-compose.yaml', () => {
     expect(services.api?.ports).toEqual([`\${API_PORT:-8000}:${env.PORT}`]);
     expect(env.DATABASE_URL).toMatch(/@mysql:3306\//);
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+    // Writes open unless .env sets a token (the API warns at startup).
+    expect(env.API_WRITE_TOKEN).toBe('${API_WRITE_TOKEN:-}');
   });
 
   it('exports traces only with the monitoring profile: a plain `up` has no collector to send them to', () => {
