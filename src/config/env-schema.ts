@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { DATABASE_NAME_SYNTAX, databaseNameOf } from '../db/connection-url';
-import { httpSemconvModeOf } from './semconv-opt-in';
+import { httpSemconvModeOf, httpSemconvTypos } from './semconv-opt-in';
 import { MAX_TOKEN_LENGTH, TOKEN68 } from '../auth/bearer-credentials';
 import { issuerUrlProblem } from '../auth/issuer-url';
 
@@ -235,7 +235,17 @@ export const envSchema = z.object({
   OTEL_METRIC_EXPORT_INTERVAL: int(60_000, 100, 3_600_000),
   // OpenTelemetry's semantic-convention migration switch, shared with every instrumentation: its `http` or `http/dup`
   // token decides the HTTP metric names (semconv-opt-in.ts); every other token belongs to someone else.
-  OTEL_SEMCONV_STABILITY_OPT_IN: z.string().optional().transform(httpSemconvModeOf),
+  OTEL_SEMCONV_STABILITY_OPT_IN: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const typos = httpSemconvTypos(raw);
+      if (typos.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown http token ${typos.map((t) => `"${t}"`).join(', ')}: expected http or http/dup` });
+        return z.NEVER;
+      }
+      return httpSemconvModeOf(raw);
+    }),
   // OpenTelemetry's own diagnostics (export failures, bad settings), written through the service's logger.
   OTEL_LOG_LEVEL: z
     .string()

@@ -49,9 +49,12 @@ function crossFieldProblems(e: Env): string[] {
   return problems;
 }
 
-/** Parses and validates the environment once. Empty strings count as unset, so `FOO=` means "use the default". */
+/**
+ * Parses and validates the environment once. Empty and blank strings count as unset, so `FOO=` means "use the
+ * default" (and `FOO=' '` is not read as the number 0).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(

@@ -34,17 +34,21 @@ function isProtobuf(entry: AcceptEntry): boolean {
   );
 }
 
+/** Types this route can answer with something else than protobuf (the 0.0.4 text or OpenMetrics), wildcards included. */
+const OTHER_SERVABLE = new Set(['text/plain', 'application/openmetrics-text', 'text/*', 'application/*', '*/*']);
+
 /**
  * The format a scrape gets: the delimited protobuf when `Accept` names it (Prometheus lists it first when native
- * histograms are on) at a quality no other entry beats; otherwise OpenMetrics when `Accept` names it, as before;
- * otherwise the 0.0.4 text. A scraper that never asks for protobuf never gets it.
+ * histograms are on) at a quality no other type we could answer with beats (a type we cannot write, `text/html` say,
+ * does not count); otherwise OpenMetrics when `Accept` names it, as before; otherwise the 0.0.4 text. Media types are
+ * compared without case. A scraper that never asks for protobuf never gets it.
  */
 export function chooseExposition(accept: string | undefined): ExpositionFormat {
   if (accept === undefined) return 'text';
-  if (accept.includes('application/vnd.google.protobuf')) {
+  if (accept.toLowerCase().includes('application/vnd.google.protobuf')) {
     const entries = parseAccept(accept);
     const protobuf = Math.max(0, ...entries.filter(isProtobuf).map((e) => e.q));
-    const others = Math.max(0, ...entries.filter((e) => !isProtobuf(e)).map((e) => e.q));
+    const others = Math.max(0, ...entries.filter((e) => !isProtobuf(e) && OTHER_SERVABLE.has(e.type)).map((e) => e.q));
     if (protobuf > 0 && protobuf >= others) return 'protobuf';
   }
   return wantsOpenMetrics(accept) ? 'openmetrics' : 'text';

@@ -73,6 +73,8 @@ export function registerMetricsRoute(router: Router, options: MetricsRouteOption
       throw new AppError(401, 'metrics require Authorization: Bearer <METRICS_TOKEN>', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
     const format = chooseExposition(ctx.get('accept') || undefined);
+    // Three formats, one binary, chosen by Accept: a cache in front must not hand one scraper's answer to another.
+    ctx.vary('Accept');
     const collected = await options.collector.collect();
     if (format === 'protobuf') {
       ctx.type = PROTOBUF_CONTENT_TYPE;

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig({ PORT: '', PATH_PREFIX: '' }).http.port).toBe(8000);
+    expect(loadConfig({ PORT: '  ', METRICS_NATIVE_HISTOGRAM_SCHEMA: '\t' }).metrics.nativeHistogram?.schema).toBe(3);
   });
 
   it('parses every kind of value', () => {

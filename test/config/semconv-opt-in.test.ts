@@ -8,7 +8,6 @@ describe('httpSemconvModeOf (OTEL_SEMCONV_STABILITY_OPT_IN)', () => {
     ['database', 'old'],
     ['database/dup,messaging', 'old'],
     ['https', 'old'],
-    ['http/dupe', 'old'],
     ['http', 'stable'],
     [' HTTP ', 'stable'],
     ['database,http', 'stable'],

@@ -25,20 +25,14 @@ export function semconvMethod(method: string): string {
   return KNOWN_METHODS.has(method) ? method : SEMCONV_OTHER;
 }
 
-/** The standard writes a major version alone when it has no minor one: `2`, not `2.0`. */
-const PROTOCOL_VERSIONS = new Map([
-  ['1.0', '1.0'],
-  ['1.1', '1.1'],
-  ['2.0', '2'],
-  ['3.0', '3'],
-]);
-
 /**
- * `network.protocol.version` from Node's `httpVersion`. Node's parser only reads `<digit>.<digit>`, so even the
- * unusual ones (`0.9`) are a bounded set; anything else would be `_OTHER`.
+ * `network.protocol.version` from Node's `httpVersion`. This is a node:http server: it speaks HTTP/1.x only, and Node's
+ * parser accepts request lines claiming `HTTP/0.9` or `HTTP/2.0` yet answers them in HTTP/1.1. So what the exchange
+ * used is `1.0` for an HTTP/1.0 request and `1.1` for everything else: a client cannot invent versions (or series)
+ * by writing another number on its request line.
  */
 export function protocolVersionOf(httpVersion: string): string {
-  return PROTOCOL_VERSIONS.get(httpVersion) ?? (/^\d\.\d$/.test(httpVersion) ? httpVersion : SEMCONV_OTHER);
+  return httpVersion === '1.0' ? '1.0' : '1.1';
 }
 
 /** `http.response.status_code`: the code sent, or 0 (attribute left out) when the client hung up first. */
