@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type Router from '@koa/router';
 import type { AddressInfo } from 'node:net';
 import { tracingOn, type Config } from './config';
 import { Database } from './db';
@@ -27,6 +28,7 @@ import { PeriodRollup } from './stats/period-rollup';
 import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
 import { registerChaosRoutes } from './chaos/chaos-routes';
+import { registerApiDocsRoutes } from './openapi/docs-routes';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -107,6 +109,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
       ...(config.chaos.enabled ? [registerChaosRoutes] : []),
+      // The OpenAPI document describes what this configuration serves: its prefix, /metrics and chaos when on.
+      ...(config.docs.enabled
+        ? [(router: Router) => registerApiDocsRoutes(router, { pathPrefix: config.http.pathPrefix, metrics: config.metrics.enabled && telemetry !== undefined, chaos: config.chaos.enabled })]
+        : []),
     ],
     apiRoutes: [
       (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),

@@ -65,6 +65,8 @@ export interface Config {
     /** Longest wait for a turn before 429. */
     queueTimeoutMs: number;
   };
+  /** API_DOCS_ENABLED: `GET /openapi.json` and the interactive docs at `GET /docs`. */
+  docs: { enabled: boolean };
   chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;

@@ -165,6 +165,9 @@ export const envSchema = z.object({
   STATS_QUEUE_LIMIT: int(8, 0, 10_000),
   STATS_QUEUE_TIMEOUT_MS: int(1000, 0, 60_000),
 
+  // The OpenAPI document (`/openapi.json`) and the interactive docs (`/docs`); off, both are 404.
+  API_DOCS_ENABLED: bool('true'),
+
   // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
   CHAOS_ENABLED: bool('false'),
   CHAOS_ERROR_RATE: share(0),

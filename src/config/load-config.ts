@@ -109,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxQueued: e.STATS_QUEUE_LIMIT,
       queueTimeoutMs: e.STATS_QUEUE_TIMEOUT_MS,
     },
+    docs: { enabled: e.API_DOCS_ENABLED },
     chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {
       sdkDisabled: e.OTEL_SDK_DISABLED,

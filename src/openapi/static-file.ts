@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Context } from 'koa';
+
+/** A file answered from memory: its bytes, their gzip form and an ETag, computed once, on first use. */
+export interface StaticFile {
+  type: string;
+  /** `Cache-Control` of the answer. */
+  cacheControl: string;
+}
+
+interface Prepared {
+  raw: Buffer;
+  gzip: Buffer;
+  etag: string;
+}
+
+/**
+ * Serves bytes that do not change while the process runs (the OpenAPI document, the docs bundle): produced by `load`
+ * on the first request (a failure is thrown to that request and retried by the next), then answered from memory, gzip
+ * when the client accepts it, `304` when its `If-None-Match` still matches. Nothing is read or built before someone
+ * asks: an unused docs route costs nothing.
+ */
+export function staticFile(file: StaticFile, load: () => Promise<Buffer> | Buffer): (ctx: Context) => Promise<void> {
+  let prepared: Promise<Prepared> | undefined;
+  const prepare = async (): Promise<Prepared> => {
+    const raw = await load();
+    const etag = `"${createHash('sha256').update(raw).digest('base64url').slice(0, 27)}"`;
+    return { raw, gzip: gzipSync(raw), etag };
+  };
+  return async (ctx) => {
+    prepared ??= prepare().catch((err: unknown) => {
+      prepared = undefined;
+      throw err;
+    });
+    const { raw, gzip, etag } = await prepared;
+    ctx.set('Cache-Control', file.cacheControl);
+    ctx.set('Vary', 'Accept-Encoding');
+    ctx.etag = etag;
+    ctx.type = file.type;
+    ctx.status = 200;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    // Only when smaller: a favicon does not shrink.
+    if (gzip.length < raw.length && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      ctx.set('Content-Encoding', 'gzip');
+      ctx.body = gzip;
+    } else {
+      ctx.body = raw;
+    }
+  };
+}
