@@ -29,6 +29,7 @@ import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
 import { registerChaosRoutes } from './chaos/chaos-routes';
 import { registerApiDocsRoutes } from './openapi/docs-routes';
+import { documentOptionsOf, type ApiDocumentOptions } from './openapi/document-options';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -39,6 +40,8 @@ export interface RunningService {
   accessLog?: AccessLogWriter;
   retention?: RetentionJob;
   shutdown: ShutdownSequence;
+  /** What the OpenAPI document of this service describes (the conformance tests check its answers against it). */
+  api: ApiDocumentOptions;
 }
 
 /**
@@ -85,6 +88,9 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     logger.warn({ errorRate, latencyMs, latencyRate }, 'CHAOS_ENABLED: fault injection is on (/chaos/slow, /chaos/error, injected failures and delay); never in production');
   }
 
+  // The OpenAPI document describes what this configuration serves: its prefix, /metrics and chaos when on.
+  const api = documentOptionsOf(config, telemetry !== undefined);
+
   // One observer of every request; the metrics, the access log and the request log subscribe to its outcomes.
   const assetRoutes = new AssetRoutes();
   const observer = new RequestObserver({
@@ -109,10 +115,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
       ...(config.chaos.enabled ? [registerChaosRoutes] : []),
-      // The OpenAPI document describes what this configuration serves: its prefix, /metrics and chaos when on.
-      ...(config.docs.enabled
-        ? [(router: Router) => registerApiDocsRoutes(router, { pathPrefix: config.http.pathPrefix, metrics: config.metrics.enabled && telemetry !== undefined, chaos: config.chaos.enabled })]
-        : []),
+      ...(config.docs.enabled ? [(router: Router) => registerApiDocsRoutes(router, api)] : []),
     ],
     apiRoutes: [
       (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
@@ -168,5 +171,5 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const unspecified = address.address === '0.0.0.0' || address.address === '::';
   const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}${config.http.pathPrefix}`;
-  return { url, server, database, accessLog, retention, shutdown };
+  return { url, server, database, accessLog, retention, shutdown, api };
 }

@@ -17,21 +17,9 @@ import { API_VERSION_PREFIXES } from '../http/route-paths';
 import type { ApiVersionPrefix } from '../http/route-key';
 import { topQuery } from '../stats/top-query';
 import { topSchema, typeTopSchema } from '../stats/top-response';
+import type { ApiDocumentOptions } from './document-options';
 import { ERROR_RESPONSES as E } from './error-responses';
 
-/** What the document describes: the routes this configuration serves, under its deployment prefix. */
-export interface ApiDocumentOptions {
-  /** PATH_PREFIX: the server URL of the document (every path is served under it). */
-  pathPrefix: string;
-  /** The service's version (package.json). */
-  version: string;
-  /** ENABLE_METRICS: `GET /metrics`. */
-  metrics: boolean;
-  /** API_DOCS_ENABLED: `GET /openapi.json` and `GET /docs`. */
-  docs: boolean;
-  /** CHAOS_ENABLED: `GET /chaos/slow` and `GET /chaos/error`, and injected 500s on the catalogue. */
-  chaos: boolean;
-}
 
 /** The security scheme of the writes, and the one of `/metrics`. */
 export const WRITE_SECURITY = 'bearerAuth';

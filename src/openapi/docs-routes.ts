@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Router from '@koa/router';
-import type { ApiDocumentOptions } from './api-document';
+import type { ApiDocumentOptions } from './document-options';
 import { staticFile } from './static-file';
 import { DOCS_CONTENT_SECURITY_POLICY, SWAGGER_UI_FILES, docsInitScript, docsPage, locateSwaggerUi } from './swagger-ui';
 
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
-
-/** The service's version, from its package.json (two levels up from `src/openapi` and from `dist/openapi` alike). */
-export function serviceVersion(): string {
-  const manifest = path.join(__dirname, '..', '..', 'package.json');
-  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
 
 /** Revalidated on every use (cheap with the ETag): the document changes with a deployment, not with a URL. */
 const REVALIDATE = 'no-cache';
@@ -26,7 +20,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * their first request, then answered from memory; the routes sit under their own first path segments, so the
  * dispatcher never tries them for API requests. They are not asset paths: the access log does not record them.
  */
-export function registerApiDocsRoutes(router: Router, options: Omit<ApiDocumentOptions, 'version' | 'docs'>): void {
+export function registerApiDocsRoutes(router: Router, options: ApiDocumentOptions): void {
   const bundle = locateSwaggerUi();
   const documentUrl = `${options.pathPrefix}${OPENAPI_PATH}`;
   const assets = `${options.pathPrefix}${DOCS_PATH}/swagger-ui-${bundle.version}`;
@@ -36,7 +30,7 @@ export function registerApiDocsRoutes(router: Router, options: Omit<ApiDocumentO
     OPENAPI_PATH,
     staticFile({ type: 'application/json; charset=utf-8', cacheControl: REVALIDATE }, async () => {
       const { buildApiDocument } = await import('./api-document');
-      return Buffer.from(JSON.stringify(buildApiDocument({ ...options, version: serviceVersion(), docs: true })));
+      return Buffer.from(JSON.stringify(buildApiDocument(options)));
     }),
   );
   const page = staticFile({ type: 'text/html; charset=utf-8', cacheControl: REVALIDATE }, () => Buffer.from(docsPage({ assets, init }, 'asset-catalogue API')));
