@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type Router from '@koa/router';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import { tracingOn, type Config } from './config';
 import { Database } from './db';
 import { AssetRepository } from './catalogue/asset-repository';
@@ -42,6 +43,8 @@ export interface RunningService {
   shutdown: ShutdownSequence;
   /** What the OpenAPI document of this service describes (the conformance tests check its answers against it). */
   api: ApiDocumentOptions;
+  /** The Koa application; its dispatcher lists every route (`router.stack`). */
+  app: Koa;
 }
 
 /**
@@ -171,5 +174,5 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const unspecified = address.address === '0.0.0.0' || address.address === '::';
   const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}${config.http.pathPrefix}`;
-  return { url, server, database, accessLog, retention, shutdown, api };
+  return { url, server, database, accessLog, retention, shutdown, api, app };
 }

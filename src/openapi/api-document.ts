@@ -271,12 +271,16 @@ function operationsPaths(options: ApiDocumentOptions): ZodOpenApiPathsObject {
     };
   }
   if (options.docs) {
+    const notModified = { description: 'Unchanged since the `ETag` given in `If-None-Match`.' };
     paths['/openapi.json'] = {
       get: {
         operationId: 'openapi',
         summary: 'This document',
         tags,
-        responses: { 200: { description: 'The OpenAPI 3.1 document of this service.', content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } } } },
+        responses: {
+          200: { description: 'The OpenAPI 3.1 document of this service (gzip on request).', content: { 'application/json': { schema: z.looseObject({ openapi: z.string() }) } } },
+          304: notModified,
+        },
       },
     };
     paths['/docs'] = {
@@ -284,7 +288,10 @@ function operationsPaths(options: ApiDocumentOptions): ZodOpenApiPathsObject {
         operationId: 'docs',
         summary: 'Interactive documentation (Swagger UI) of this document',
         tags,
-        responses: { 200: { description: 'An HTML page; its scripts and styles are served by this service too.', content: { 'text/html': { schema: z.string() } } } },
+        responses: {
+          200: { description: 'An HTML page; its script and Swagger UI’s files are served under `/docs/` too, nothing from elsewhere.', content: { 'text/html': { schema: z.string() } } },
+          304: notModified,
+        },
       },
     };
   }

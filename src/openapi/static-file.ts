@@ -34,21 +34,19 @@ export function staticFile(file: StaticFile, load: () => Promise<Buffer> | Buffe
       throw err;
     });
     const { raw, gzip, etag } = await prepared;
+    // Only when smaller: a favicon does not shrink.
+    const zipped = gzip.length < raw.length && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
     ctx.set('Cache-Control', file.cacheControl);
     ctx.set('Vary', 'Accept-Encoding');
-    ctx.etag = etag;
+    // Each encoding is its own representation, with its own (strong) validator.
+    ctx.etag = zipped ? `${etag.slice(0, -1)}-gzip"` : etag;
     ctx.type = file.type;
     ctx.status = 200;
     if (ctx.fresh) {
       ctx.status = 304;
       return;
     }
-    // Only when smaller: a favicon does not shrink.
-    if (gzip.length < raw.length && ctx.acceptsEncodings('gzip', 'identity') === 'gzip') {
-      ctx.set('Content-Encoding', 'gzip');
-      ctx.body = gzip;
-    } else {
-      ctx.body = raw;
-    }
+    if (zipped) ctx.set('Content-Encoding', 'gzip');
+    ctx.body = zipped ? gzip : raw;
   };
 }
