@@ -114,7 +114,8 @@ function typePaths(type: ResourceType, version: ApiVersionPrefix): ZodOpenApiPat
   const id = (name: string) => (version === '' ? name : `${version.slice(1)}${pascal(name)}`);
   const tags = [version === '' ? type.name : version.slice(1)];
   const write = { security: [{ [WRITE_SECURITY]: [] }] };
-  const asset = json(assetSchema, { ...ASSET_EXAMPLE, resource_type: type.name, identifier: `${type.abbreviation}_p7v02a70CbBGKk29T8przBjf` });
+  const example = { ...ASSET_EXAMPLE, resource_type: type.name, identifier: `${type.abbreviation}_p7v02a70CbBGKk29T8przBjf` };
+  const asset = json(assetSchema, example);
   const idParam = z.object({ id: assetId(type) });
   const list: ZodOpenApiOperationObject = {
     operationId: id(`list${plural}`),
@@ -122,7 +123,7 @@ function typePaths(type: ResourceType, version: ApiVersionPrefix): ZodOpenApiPat
     tags,
     requestParams: { query: pageQuery },
     responses: {
-      200: { description: `A page of ${type.name}, in identifier order.`, content: json(assetPageSchema) },
+      200: { description: `A page of ${type.name}, in identifier order.`, content: json(assetPageSchema, { total: 1, offset: 0, limit: 10, items: [example] }) },
       400: E.invalidParameter,
       500: E.internalError,
       503: E.databaseUnavailable,
