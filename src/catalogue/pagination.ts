@@ -14,13 +14,13 @@ export const paginationQuery = z.object({
     .min(0)
     .max(Number.MAX_SAFE_INTEGER)
     .default(0)
-    .meta({ description: 'Assets to skip, in identifier order.', examples: [0, 20] }),
+    .meta({ description: 'Assets to skip, in identifier order; empty: the default.', examples: [0, 20] }),
   limit: z
     .int()
     .min(1)
     .max(PAGE_MAX_LIMIT)
     .default(PAGE_DEFAULT_LIMIT)
-    .meta({ description: 'Assets in the page.', examples: [PAGE_DEFAULT_LIMIT] }),
+    .meta({ description: 'Assets in the page; empty: the default.', examples: [PAGE_DEFAULT_LIMIT] }),
 });
 
 const readOffset = intParamReader('offset', paginationQuery.shape.offset);

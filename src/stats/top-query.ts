@@ -66,14 +66,14 @@ export const topQuery = z.object({
     .min(1)
     .max(1000)
     .default(10)
-    .meta({ description: `Entries in the answer; past ${HEAVY_TOP_LIMIT} the request counts as heavy for admission.`, examples: [10] }),
+    .meta({ description: `Entries in the answer; past ${HEAVY_TOP_LIMIT} the request counts as heavy for admission. Empty: the default.`, examples: [10] }),
   since: z
     .string()
     .regex(ISO_8601)
     .optional()
     .meta({
       description:
-        'Count accesses from this instant on (from the start of its minute; of its hour beyond ACCESS_LOG_RETENTION_DAYS): an ISO-8601 date or date-time, a real calendar one, not in the future, UTC when no offset is given. Not with `window`.',
+        'Count accesses from this instant on (from the start of its minute; of its hour beyond ACCESS_LOG_RETENTION_DAYS): an ISO-8601 date or date-time, a real calendar one, not in the future, UTC when no offset is given. Not with `window`. Empty: all time.',
       examples: ['2026-01-31', '2026-01-31T12:00:00Z'],
     }),
   window: z
@@ -81,7 +81,7 @@ export const topQuery = z.object({
     .regex(WINDOW)
     .optional()
     .meta({
-      description: `Count accesses of the last \`<n><unit>\`, unit \`m\`, \`h\`, \`d\` or \`w\`; more than 0, at most ${MAX_WINDOW_DAYS}d. Not with \`since\`.`,
+      description: `Count accesses of the last \`<n><unit>\`, unit \`m\`, \`h\`, \`d\` or \`w\`; more than 0, at most ${MAX_WINDOW_DAYS}d. Not with \`since\`. Empty: all time.`,
       examples: ['24h', '7d'],
     }),
 });

@@ -197,19 +197,29 @@ export class ApiConformance {
     return problems;
   }
 
-  private schemaProblems(schema: Json, value: unknown, what: string): string[] {
+  /** Whether `value` is valid against `schema` (a Schema Object of the document, refs to its components allowed). */
+  isValid(schema: Json, value: unknown): boolean {
+    return this.validatorOf(schema)(value);
+  }
+
+  private validatorOf(schema: Json): ValidateFunction {
     let validate = this.validators.get(schema);
     if (validate === undefined) {
       validate = this.ajv.compile(rewriteRefs(schema) as Json);
       this.validators.set(schema, validate);
     }
+    return validate;
+  }
+
+  private schemaProblems(schema: Json, value: unknown, what: string): string[] {
+    const validate = this.validatorOf(schema);
     if (validate(value)) return [];
     const shown = JSON.stringify(value);
     return [`${what} ${shown.length > 300 ? `${shown.slice(0, 300)}…` : shown} does not match: ${this.ajv.errorsText(validate.errors, { dataVar: what })}`];
   }
 
   /** Follows `$ref`s to `#/components/…` of the document. */
-  private resolve(value: unknown): unknown {
+  resolve(value: unknown): unknown {
     let current = value;
     for (let depth = 0; isReference(current) && depth < 10; depth++) {
       const ref: string = current.$ref;
