@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'koa';
 
-/** A file answered from memory: its bytes, their gzip form and an ETag, computed once, on first use. */
+/** How a file answered from memory is sent. */
 export interface StaticFile {
+  /** `Content-Type` of the answer. */
   type: string;
   /** `Cache-Control` of the answer. */
   cacheControl: string;
 }
 
+/** The bytes, their gzip form and an ETag, computed once, on first use. */
 interface Prepared {
   raw: Buffer;
   gzip: Buffer;

@@ -71,6 +71,15 @@ describe('/docs in a real browser (headless Chromium)', () => {
     const text = (await opened.textContent()) ?? '';
     for (const shown of ['offset', 'limit', 'Default value : 10', '400', '503', '"total": 1']) expect(text).toContain(shown);
 
+    // "Try it out" reaches the service through the document's server URL (the prefix), within the page's CSP.
+    const health = page.locator('#operations-operations-health');
+    await health.locator('.opblock-summary').click();
+    await health.locator('.try-out__btn').click();
+    await health.locator('.execute').click();
+    await health.locator('.live-responses-table tbody .response-col_status').first().waitFor();
+    expect(await health.locator('.live-responses-table tbody .response-col_status').first().textContent()).toContain('200');
+    expect(requested).toContain(`${origin}/aiod/health`);
+
     expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), 'requests leaving the service').toEqual([]);
     expect(requested).toContain(`${origin}/aiod/openapi.json`);
     expect(problems).toEqual([]);
