@@ -1,5 +1,7 @@
 import http from 'node:http';
+import type Router from '@koa/router';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import { tracingOn, type Config } from './config';
 import { Database } from './db';
 import { AssetRepository } from './catalogue/asset-repository';
@@ -28,6 +30,8 @@ import { LeaderLease } from './db/leader-lease';
 import { chaosMiddleware } from './chaos/chaos-middleware';
 import { registerChaosRoutes } from './chaos/chaos-routes';
 import { createWriteGuard } from './auth/write-guard';
+import { registerApiDocsRoutes } from './openapi/docs-routes';
+import { documentOptionsOf, type ApiDocumentOptions } from './openapi/document-options';
 
 export interface RunningService {
   /** Base URL including the path prefix, e.g. `http://127.0.0.1:8000/aiod`. */
@@ -38,6 +42,10 @@ export interface RunningService {
   accessLog?: AccessLogWriter;
   retention?: RetentionJob;
   shutdown: ShutdownSequence;
+  /** What the OpenAPI document of this service describes (the conformance tests check its answers against it). */
+  api: ApiDocumentOptions;
+  /** The Koa application; its dispatcher lists every route (`router.stack`). */
+  app: Koa;
 }
 
 /**
@@ -91,6 +99,8 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   } else {
     logger.info({ staticToken: config.auth.writeToken !== '', oidcIssuer: config.auth.oidc?.issuer, oidcAudience: config.auth.oidc?.audience }, 'writes require a bearer token');
   }
+  // The OpenAPI document describes what this configuration serves: its prefix, /metrics and chaos when on.
+  const api = documentOptionsOf(config, telemetry !== undefined);
 
   // One observer of every request; the metrics, the access log and the request log subscribe to its outcomes.
   const assetRoutes = new AssetRoutes();
@@ -116,6 +126,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       (router) => registerHealthRoutes(router, database, logger),
       ...(telemetry?.routes ?? []),
       ...(config.chaos.enabled ? [registerChaosRoutes] : []),
+      ...(config.docs.enabled ? [(router: Router) => registerApiDocsRoutes(router, api)] : []),
     ],
     apiRoutes: [
       (router) => registerCatalogueRoutes(router, assetService, assetRoutes, config.chaos.enabled ? [chaosMiddleware(config.chaos)] : []),
@@ -172,5 +183,5 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
   const unspecified = address.address === '0.0.0.0' || address.address === '::';
   const host = unspecified ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}${config.http.pathPrefix}`;
-  return { url, server, database, accessLog, retention, shutdown };
+  return { url, server, database, accessLog, retention, shutdown, api, app };
 }

@@ -4,6 +4,8 @@ import { resourceTypeByAbbreviation, type ResourceType } from './resource-types'
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SUFFIX_LENGTH = 24;
 const ASSET_ID = /^([a-z]{3,4})_([A-Za-z0-9]{24})$/;
+/** The shape of a generated identifier, for the OpenAPI document. */
+export const ASSET_ID_PATTERN = ASSET_ID;
 
 /** A new identifier `<abbreviation>_<24 alphanumerics>`, e.g. `data_p7v02a70CbBGKk29T8przBjf` (~143 bits). */
 export function generateAssetId(type: ResourceType): string {

@@ -2,7 +2,7 @@ import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { BinaryQuery, type DriverRow } from '../db/binary-query';
 import { assets } from '../db/schema';
-import type { Asset } from './asset-input';
+import type { Asset } from './asset-schema';
 
 type AssetRow = DriverRow<typeof assets>;
 

@@ -1,13 +1,10 @@
 import { AppError } from '../errors/app-error';
-import { parseIntParam } from '../http/int-param';
-import { assetInputSchema, type Asset, type AssetInput, type AssetPage } from './asset-input';
+import { assetInputSchema, type AssetInput } from './asset-input';
+import type { Asset, AssetPage } from './asset-schema';
 import { generateAssetId, resourceTypeOfAssetId } from './asset-id';
 import { isAssetIdSyntax } from './asset-target';
 import type { AssetRepository } from './asset-repository';
 import type { ResourceType } from './resource-types';
-
-export const PAGE_DEFAULT_LIMIT = 10;
-export const PAGE_MAX_LIMIT = 100;
 
 /** Validates a request body against the asset schema; a 400 naming the first bad field otherwise. */
 export function parseAssetInput(body: unknown): AssetInput {
@@ -22,13 +19,6 @@ export function parseAssetInput(body: unknown): AssetInput {
     throw AppError.badRequest(`${field}: ${message}`, { field });
   }
   return parsed.data;
-}
-
-export function parsePagination(query: Record<string, unknown>): { offset: number; limit: number } {
-  return {
-    offset: parseIntParam('offset', query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
-    limit: parseIntParam('limit', query.limit, PAGE_DEFAULT_LIMIT, 1, PAGE_MAX_LIMIT),
-  };
 }
 
 /** Domain logic of the catalogue: ids and dates are the server's, missing assets are 404s. */

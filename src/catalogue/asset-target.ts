@@ -12,7 +12,7 @@ export interface AssetTarget {
  * 404 without a query (MariaDB would fail comparing it with the column: "Illegal mix of collations") and is never
  * written to the access log.
  */
-const ASSET_ID_SYNTAX = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+export const ASSET_ID_SYNTAX = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export function isAssetIdSyntax(id: unknown): id is string {
   return typeof id === 'string' && ASSET_ID_SYNTAX.test(id);

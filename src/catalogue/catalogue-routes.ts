@@ -4,7 +4,8 @@ import { AppError } from '../errors/app-error';
 import type { AssetRoutes } from '../http/asset-routes';
 import { assetTargetOf, assetTargetOfAnyId } from './asset-target';
 import { RESOURCE_TYPES } from './resource-types';
-import { parseAssetInput, parsePagination, type AssetService } from './asset-service';
+import { parseAssetInput, type AssetService } from './asset-service';
+import { parsePagination } from './pagination';
 
 function requireJson(ctx: Context): void {
   if (!ctx.is('application/json')) {

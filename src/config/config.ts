@@ -71,6 +71,8 @@ export interface Config {
   };
   /** Who may write: API_WRITE_TOKEN and the OIDC_* settings. */
   auth: AuthSettings;
+  /** API_DOCS_ENABLED: `GET /openapi.json` and the interactive docs at `GET /docs`. */
+  docs: { enabled: boolean };
   chaos: ChaosSettings;
   telemetry: {
     sdkDisabled: boolean;

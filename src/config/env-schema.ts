@@ -212,6 +212,8 @@ export const envSchema = z.object({
   OIDC_HTTP_TIMEOUT_MS: int(5000, 100, 60_000),
   // Least time between key-set fetches for tokens naming an unknown key: what a flood of made-up `kid`s can cost the issuer.
   OIDC_JWKS_COOLDOWN_MS: int(30_000, 1000, 3_600_000),
+  // The OpenAPI document (`/openapi.json`) and the interactive docs (`/docs`); off, both are 404.
+  API_DOCS_ENABLED: bool('true'),
 
   // Fault injection, for seeing alerts fire (docs/observability.md). Off unless CHAOS_ENABLED=true.
   CHAOS_ENABLED: bool('false'),

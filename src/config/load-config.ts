@@ -134,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
               jwksCooldownMs: e.OIDC_JWKS_COOLDOWN_MS,
             },
     },
+    docs: { enabled: e.API_DOCS_ENABLED },
     chaos: { enabled: e.CHAOS_ENABLED, errorRate: e.CHAOS_ERROR_RATE, latencyMs: e.CHAOS_LATENCY_MS, latencyRate: e.CHAOS_LATENCY_RATE },
     telemetry: {
       sdkDisabled: e.OTEL_SDK_DISABLED,

@@ -23,7 +23,8 @@ const SCHEMA_MISSING_CODES = new Set(['ER_BAD_DB_ERROR', 'ER_NO_SUCH_TABLE']);
  * Why the database cannot serve, as told to anonymous clients (`/ready`, 503 bodies): a code they can act on, never
  * the driver's message (host, port, user and schema names stay in the log).
  */
-export type UnavailableReason = 'unreachable' | 'migrating' | 'schema_missing';
+export const UNAVAILABLE_REASONS = ['unreachable', 'migrating', 'schema_missing'] as const;
+export type UnavailableReason = (typeof UNAVAILABLE_REASONS)[number];
 
 /** Thrown by the data layer while the schema is not in place yet (DB down at startup, migrations pending). */
 export class DatabaseNotReadyError extends Error {

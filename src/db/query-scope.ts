@@ -1,5 +1,6 @@
 /** Why a query was stopped before it finished. */
-export type CancelReason = 'timeout' | 'client_gone';
+export const CANCEL_REASONS = ['timeout', 'client_gone'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /** A query stopped on purpose: its deadline passed or the client that asked for it went away. Not a failure. */
 export class QueryCancelledError extends Error {

@@ -1,5 +1,6 @@
 /** Why a request was turned away instead of run. */
-export type RejectReason = 'queue_full' | 'queue_timeout';
+export const REJECT_REASONS = ['queue_full', 'queue_timeout'] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export class AdmissionRejectedError extends Error {
   constructor(readonly reason: RejectReason) {

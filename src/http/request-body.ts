@@ -18,6 +18,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export const BODY_DRAIN_BOUNDS: DrainBounds = { maxBytes: 10 * BODY_LIMIT_BYTES, maxMs: 5_000 };
 
+/** The 429 `reason` when every decoder turn is taken. */
+export const DECODING_BUSY_REASON = 'decoding_busy';
+
 /**
  * Compressed bodies decoded at once per process, and how many more may wait for a turn (and how long): each decoder
  * holds native memory (a brotli window is up to 16 MiB) beside the body it inflates, so their number is bounded like
@@ -40,7 +43,7 @@ export function jsonBodyReader(limitBytes: number = BODY_LIMIT_BYTES) {
       return await decoding.enter();
     } catch (err) {
       if (!(err instanceof AdmissionRejectedError)) throw err;
-      throw new AppError(429, 'too many compressed request bodies at once; retry shortly', { reason: 'decoding_busy' }, { 'Retry-After': '1' });
+      throw new AppError(429, 'too many compressed request bodies at once; retry shortly', { reason: DECODING_BUSY_REASON }, { 'Retry-After': '1' });
     }
   };
   return async function readJsonBody(ctx: Context, next: Next): Promise<void> {

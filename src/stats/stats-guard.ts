@@ -1,14 +1,11 @@
 import type { Context } from 'koa';
 import type { Counter, Meter } from '@opentelemetry/api';
 import { AppError } from '../errors/app-error';
-import { AdmissionGate, AdmissionRejectedError, type AdmissionLimits, type RejectReason } from '../http/admission-gate';
+import { AdmissionGate, AdmissionRejectedError, REJECT_REASONS, type AdmissionLimits } from '../http/admission-gate';
 import { watchClientGone } from '../http/client-gone';
-import { QueryCancelledError, type CancelReason } from '../db/query-scope';
+import { CANCEL_REASONS, QueryCancelledError } from '../db/query-scope';
 import type { Logger } from '../lifecycle/logger';
 import type { TopWeight } from './top-query';
-
-const CANCEL_REASONS: readonly CancelReason[] = ['timeout', 'client_gone'];
-const REJECT_REASONS: readonly RejectReason[] = ['queue_full', 'queue_timeout'];
 
 /**
  * What stands around every stats query of this process: admission (at most `maxConcurrent` at once, a short bounded

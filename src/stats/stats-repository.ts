@@ -22,6 +22,8 @@ const ALL_TYPES: readonly string[] = RESOURCE_TYPES.map((t) => t.name);
 export const MAX_FINE_PERIODS = 250;
 /** Seconds a client is told to wait for the roll-up (it runs every minute and rolls every due period). */
 const ROLLUP_RETRY_AFTER_S = 60;
+/** The 503 `reason` of a window refused while the roll-up is behind. */
+export const ROLLUP_PENDING_REASON = 'rollup_pending';
 
 /** The all-time head of one type: the first entries of its descending index. */
 const TYPE_HEAD = 'SELECT resource_type, asset_id, hits FROM asset_access_total WHERE resource_type = ? ORDER BY hits DESC, asset_id LIMIT ?';
@@ -109,7 +111,7 @@ export class StatsRepository {
       throw new AppError(
         503,
         `this window needs more than ${MAX_FINE_PERIODS} periods until the roll-up of days and months catches up; retry later or ask a shorter window`,
-        { reason: 'rollup_pending' },
+        { reason: ROLLUP_PENDING_REASON },
         { 'Retry-After': String(ROLLUP_RETRY_AFTER_S) },
       );
     }

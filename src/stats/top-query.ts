@@ -1,8 +1,7 @@
+import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import { utcDateTime } from '../db/time-grains';
-
-export const TOP_DEFAULT_LIMIT = 10;
-export const TOP_MAX_LIMIT = 1000;
+import { intParamBounds } from '../http/int-param';
 
 export interface TopQuery {
   limit: number;
@@ -25,7 +24,7 @@ export function topWeight(query: TopQuery, allTypes: boolean): TopWeight {
   return query.sinceMs === undefined ? 'cheap' : 'light';
 }
 
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/;
+export const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**
  * Epoch ms of an ISO-8601 `since`, NaN when malformed or not a real calendar date-time (`2026-02-30`, `T24:61`):
@@ -51,9 +50,45 @@ export function parseSince(since: string): number {
   return local - offsetMs;
 }
 // Up to 7 digits: 3650 days is 5 256 000 minutes.
-const WINDOW = /^(\d{1,7})(m|h|d|w)$/;
+export const WINDOW = /^(\d{1,7})(m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const MAX_WINDOW_MS = 3650 * 86_400_000;
+export const MAX_WINDOW_DAYS = 3650;
+const MAX_WINDOW_MS = MAX_WINDOW_DAYS * 86_400_000;
+
+/**
+ * The query of both `/stats/top` routes, declared once: `parseTopQuery` takes the bounds of `limit` from here and
+ * shares the patterns, and the OpenAPI document renders it. The patterns are necessary, not sufficient: `since` must also be a real calendar
+ * date-time in the past, `window` at most 3650 days (the descriptions say so; `parseTopQuery` checks it).
+ */
+export const topQuery = z.object({
+  limit: z
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .meta({ description: `Entries in the answer; past ${HEAVY_TOP_LIMIT} the request counts as heavy for admission. Empty: the default.`, examples: [10] }),
+  since: z
+    .string()
+    .regex(ISO_8601)
+    .optional()
+    .meta({
+      description:
+        'Count accesses from this instant on (from the start of its minute; of its hour beyond ACCESS_LOG_RETENTION_DAYS): an ISO-8601 date or date-time, a real calendar one, not in the future, UTC when no offset is given. Not with `window`. Empty: all time.',
+      examples: ['2026-01-31', '2026-01-31T12:00:00Z'],
+    }),
+  window: z
+    .string()
+    .regex(WINDOW)
+    .optional()
+    .meta({
+      description: `Count accesses of the last \`<n><unit>\`, unit \`m\`, \`h\`, \`d\` or \`w\`; more than 0, at most ${MAX_WINDOW_DAYS}d. Not with \`since\`. Empty: all time.`,
+      examples: ['24h', '7d'],
+    }),
+});
+
+const LIMIT = intParamBounds(topQuery.shape.limit);
+export const TOP_DEFAULT_LIMIT = LIMIT.default;
+export const TOP_MAX_LIMIT = LIMIT.max;
 
 function single(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -67,8 +102,8 @@ export function parseTopQuery(query: Record<string, unknown>, now = Date.now()):
   let limit = TOP_DEFAULT_LIMIT;
   if (rawLimit !== undefined) {
     limit = /^\d{1,5}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
-    if (!(limit >= 1 && limit <= TOP_MAX_LIMIT)) {
-      throw AppError.badRequest(`limit must be an integer from 1 to ${TOP_MAX_LIMIT}`, { parameter: 'limit' });
+    if (!(limit >= LIMIT.min && limit <= LIMIT.max)) {
+      throw AppError.badRequest(`limit must be an integer from ${LIMIT.min} to ${LIMIT.max}`, { parameter: 'limit' });
     }
   }
   const since = single('since', query.since);
@@ -88,7 +123,7 @@ export function parseTopQuery(query: Record<string, unknown>, now = Date.now()):
     const match = WINDOW.exec(window);
     const ms = match ? Number(match[1]) * (UNIT_MS[match[2] as string] as number) : Number.NaN;
     if (!(ms > 0 && ms <= MAX_WINDOW_MS)) {
-      throw AppError.badRequest('window must be a positive duration such as 30m, 24h, 7d or 2w (at most 3650d)', { parameter: 'window' });
+      throw AppError.badRequest(`window must be a positive duration such as 30m, 24h, 7d or 2w (at most ${MAX_WINDOW_DAYS}d)`, { parameter: 'window' });
     }
     return { limit, sinceMs: now - ms };
   }

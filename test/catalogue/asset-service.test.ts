@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAssetInput, parsePagination } from '../../src/catalogue/asset-service';
+import { parseAssetInput } from '../../src/catalogue/asset-service';
 import { AppError } from '../../src/errors/app-error';
 
 function errorOf(fn: () => unknown): AppError {
@@ -41,13 +41,4 @@ describe('parseAssetInput', () => {
     expect(errorOf(() => parseAssetInput([1])).status).toBe(400);
     expect(errorOf(() => parseAssetInput(undefined)).status).toBe(400);
   });
-});
-
-describe('parsePagination', () => {
-  it('defaults to offset 0, limit 10', () => expect(parsePagination({})).toEqual({ offset: 0, limit: 10 }));
-  it('accepts the bounds', () => expect(parsePagination({ offset: '5', limit: '100' })).toEqual({ offset: 5, limit: 100 }));
-  it.each([{ limit: '0' }, { limit: '101' }, { limit: '1.5' }, { offset: '-1' }, { limit: 'ten' }, { limit: ['1', '2'] }])(
-    'rejects %j',
-    (query) => expect(errorOf(() => parsePagination(query)).status).toBe(400),
-  );
 });

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { documentOptionsOf } from '../../src/openapi/document-options';
+import { watchService } from './conforming-fetch';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -17,9 +20,10 @@ export interface SpawnedService {
  * terminal's Ctrl-C or `kill -- -<pgid>` does.
  */
 export function spawnService(env: Record<string, string>, options: { detached?: boolean } = {}): SpawnedService {
+  const childEnv = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env };
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
@@ -37,5 +41,8 @@ export function spawnService(env: Record<string, string>, options: { detached?: 
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited, listening };
+  // Once it listens, its answers are checked against the OpenAPI document of its configuration (the one it read).
+  const watched = listening.then(async (url) => watchService(url, documentOptionsOf(loadConfig(childEnv), true)));
+  void exited.then(async () => (await watched.catch(() => undefined))?.());
+  return { child, output: () => output, exited, listening: watched.then(() => listening, () => listening) };
 }

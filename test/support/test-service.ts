@@ -3,6 +3,7 @@ import { loadConfig, secretsOf, tracingOn, type Config } from '../../src/config'
 import { createLogger, type Logger } from '../../src/lifecycle/logger';
 import { startService, type RunningService } from '../../src/service';
 import { startTelemetry } from '../../src/telemetry';
+import { watchService } from './conforming-fetch';
 
 /** Log lines written by the service under test, parsed, for assertions on structured logs. */
 export class CapturedLogs extends Writable {
@@ -34,7 +35,13 @@ export async function startTestService(env: Record<string, string>): Promise<Tes
   const logger = createLogger(config.log.level, logs, { secrets: secretsOf(config), traceContext: tracingOn(config) });
   const telemetry = startTelemetry(config, logger);
   const running = await startService(config, logger, telemetry);
-  return { ...running, config, logs, logger, stop: () => running.shutdown.run() };
+  // Its answers are checked against the OpenAPI document of its configuration.
+  const unwatch = await watchService(running.url, running.api);
+  const stop = async () => {
+    await running.shutdown.run();
+    unwatch();
+  };
+  return { ...running, config, logs, logger, stop };
 }
 
 /** Polls `check` until it returns true or the time is up. */
