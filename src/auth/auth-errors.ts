@@ -1,5 +1,10 @@
 import { AppError } from '../errors/app-error';
 
+/** The `reason` codes of the refusals, as the OpenAPI document lists them. */
+export const TOKEN_REQUIRED_REASON = 'token_required';
+export const INVALID_TOKEN_REASON = 'invalid_token';
+export const AUTH_UNAVAILABLE_REASON = 'auth_unavailable';
+
 /** The protection space named in every challenge. */
 export const REALM = 'asset-catalogue';
 
@@ -8,7 +13,7 @@ export const REALM = 'asset-catalogue';
  * challenge carries no error code when the request had no authentication information.
  */
 export function tokenRequired(): AppError {
-  return new AppError(401, 'writes require Authorization: Bearer <token>', { reason: 'token_required' }, { 'WWW-Authenticate': `Bearer realm="${REALM}"` });
+  return new AppError(401, 'writes require Authorization: Bearer <token>', { reason: TOKEN_REQUIRED_REASON }, { 'WWW-Authenticate': `Bearer realm="${REALM}"` });
 }
 
 /**
@@ -19,7 +24,7 @@ export function invalidToken(description: string): AppError {
   return new AppError(
     401,
     `invalid bearer token: ${description}`,
-    { reason: 'invalid_token' },
+    { reason: INVALID_TOKEN_REASON },
     { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"` },
   );
 }
@@ -29,7 +34,7 @@ export function authUnavailable(retryAfterSeconds: number): AppError {
   return new AppError(
     503,
     'bearer tokens cannot be verified now: the OIDC issuer is unreachable',
-    { reason: 'auth_unavailable' },
+    { reason: AUTH_UNAVAILABLE_REASON },
     { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   );
 }

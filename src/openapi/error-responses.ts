@@ -6,6 +6,7 @@ import { REJECT_REASONS } from '../http/admission-gate';
 import { SUPPORTED_CONTENT_CODINGS } from '../http/content-coding';
 import { DECODING_BUSY_REASON } from '../http/request-body';
 import { ROLLUP_PENDING_REASON } from '../stats/stats-repository';
+import { AUTH_UNAVAILABLE_REASON, INVALID_TOKEN_REASON, TOKEN_REQUIRED_REASON } from '../auth/auth-errors';
 
 /**
  * The error answers of the API as OpenAPI response components. Every error is the envelope the error middleware
@@ -13,8 +14,6 @@ import { ROLLUP_PENDING_REASON } from '../stats/stats-repository';
  * `reason` codes that status can carry, so an answer with another shape fails the conformance tests.
  */
 
-/** The `reason` of a 503 from the write authentication when the issuer's keys cannot be fetched (branch `auth`). */
-export const AUTH_UNAVAILABLE_REASON = 'auth_unavailable';
 
 interface ErrorShape {
   /** A status, or `'5XX'` for any server error. */
@@ -82,9 +81,10 @@ export const ERROR_RESPONSES = {
   }),
   unauthorized: errorResponse('Unauthorized', {
     status: 401,
-    description: 'A bearer token is required and was missing or not valid.',
-    headers: z.object({ 'WWW-Authenticate': z.string().meta({ examples: ['Bearer realm="api"'] }) }),
-    example: { message: 'a valid bearer token is required' },
+    description: 'A bearer token is required and was missing (`token_required`) or refused (`invalid_token`, the challenge says why).',
+    reasons: [TOKEN_REQUIRED_REASON, INVALID_TOKEN_REASON],
+    headers: z.object({ 'WWW-Authenticate': z.string().meta({ examples: ['Bearer realm="asset-catalogue"'] }) }),
+    example: { message: 'writes require Authorization: Bearer <token>', reason: TOKEN_REQUIRED_REASON },
   }),
   notFound: errorResponse('NotFound', {
     status: 404,
