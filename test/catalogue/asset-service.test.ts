@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAssetInput } from '../../src/catalogue/asset-service';
-import { AppError } from '../../src/errors/app-error';
+import { appErrorOf } from '../support/app-error-of';
 
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+const errorOf = appErrorOf;
 
 describe('parseAssetInput', () => {
   it('accepts a full body and ignores server-owned fields', () => {

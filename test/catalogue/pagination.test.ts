@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { paginationQuery, parsePagination, PAGE_MAX_LIMIT } from '../../src/catalogue/pagination';
-import { AppError } from '../../src/errors/app-error';
+import { appErrorOf } from '../support/app-error-of';
 
-function errorOf(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+const errorOf = appErrorOf;
 
 describe('parsePagination', () => {
   it('defaults to offset 0, limit 10', () => expect(parsePagination({})).toEqual({ offset: 0, limit: 10 }));

@@ -1,15 +1,13 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config';
+import { loadConfig, secretsOf } from '../../src/config';
+import { configProblems } from '../support/config-problems';
 
+/** The problems of a configuration that must not load. */
 function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
+  const problems = configProblems(env);
+  if (problems.length === 0) throw new Error('expected a ConfigError');
+  return problems;
 }
 
 describe('loadConfig', () => {

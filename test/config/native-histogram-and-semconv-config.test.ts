@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configProblems } from '../support/config-problems';
 
 /**
  * Hostile review of the new settings: a value that is not what the operator meant must stop startup with a message
  * naming the variable, never silently become another valid setting.
  */
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('native-histogram and semantic-convention settings', () => {
   it('does not read a blank METRICS_NATIVE_HISTOGRAM_SCHEMA as schema 0 (8× coarser than the default)', () => {

@@ -98,3 +98,15 @@ export function repoPrometheusConfig(apiTargets: string[], options: { apiOnly?: 
   }
   return stringify(config);
 }
+
+/** A prometheus.yml scraping one target (`host:port`) every second under the job `api`. */
+export function singleJobConfig(target: string): string {
+  return `
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: api
+    static_configs:
+      - targets: ['${target}']
+`;
+}

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnService, type SpawnedService } from '../support/spawn-service';
 import { TestDatabase } from '../support/test-database';
 import { OtlpReceiver } from '../support/otlp-receiver';
-import { PrometheusServer } from '../support/prometheus';
+import { PrometheusServer, singleJobConfig } from '../support/prometheus';
 import { rawGet } from '../support/metrics-text';
 import { waitFor } from '../support/test-service';
 import { TcpProxy } from '../support/tcp-proxy';
@@ -41,14 +41,7 @@ beforeAll(async () => {
   url = await service.listening;
   await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, 15_000, 'ready');
   await prometheus.start(
-    `
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: api
-    static_configs:
-      - targets: ['${new URL(url).host}']
-`,
+    singleJobConfig(new URL(url).host),
     undefined,
     ['--enable-feature=exemplar-storage'],
   );
@@ -118,14 +111,7 @@ describe('OpenMetrics and exemplars', () => {
     const native = new PrometheusServer();
     try {
       await native.start(
-        `
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: api
-    static_configs:
-      - targets: ['${new URL(url).host}']
-`,
+        singleJobConfig(new URL(url).host),
         undefined,
         ['--enable-feature=native-histograms,exemplar-storage'],
       );

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import zlib from 'node:zlib';
+import { TODAYS_HTTP_FAMILIES } from '../support/http-families';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
@@ -20,13 +21,7 @@ afterAll(async () => {
 });
 
 const METRIC_FAMILIES = [
-  'http_requests_total',
-  'http_request_duration_seconds',
-  'http_request_duration_highr_seconds',
-  'http_request_size_bytes',
-  'http_response_size_bytes',
-  'http_requests_in_progress',
-  'http_errors_total',
+  ...TODAYS_HTTP_FAMILIES,
   'process_cpu_seconds_total',
   'process_resident_memory_bytes',
   'process_virtual_memory_bytes',

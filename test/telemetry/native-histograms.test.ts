@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeDelimited } from '../../src/telemetry/protobuf/client-model';
 import { PROTOBUF_CONTENT_TYPE } from '../../src/telemetry/exposition-format';
 import { fireRequests, rawGet } from '../support/metrics-text';
-import { PrometheusServer } from '../support/prometheus';
+import { PrometheusServer, singleJobConfig } from '../support/prometheus';
 import { ROOT, spawnService, type SpawnedService } from '../support/spawn-service';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/test-service';
@@ -27,14 +27,7 @@ async function prometheusFor(url: string, native: boolean): Promise<PrometheusSe
   const prometheus = new PrometheusServer();
   servers.push(prometheus);
   await prometheus.start(
-    `
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: api
-    static_configs:
-      - targets: ['${new URL(url).host}']
-`,
+    singleJobConfig(new URL(url).host),
     undefined,
     native ? ['--enable-feature=native-histograms'] : [],
   );

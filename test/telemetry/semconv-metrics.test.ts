@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { TODAYS_HTTP_FAMILIES } from '../support/http-families';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, startTestService, waitFor, waitUntilReady, type TestService } from '../support/test-service';
 import { TestDatabase } from '../support/test-database';
@@ -17,15 +18,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-const TODAYS_FAMILIES = [
-  'http_requests_total',
-  'http_request_duration_seconds',
-  'http_request_duration_highr_seconds',
-  'http_request_size_bytes',
-  'http_response_size_bytes',
-  'http_requests_in_progress',
-  'http_errors_total',
-];
+const TODAYS_FAMILIES = TODAYS_HTTP_FAMILIES;
 const SEMCONV = 'http_server_request_duration_seconds';
 const OM_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 

@@ -1,3 +1,4 @@
+import { TODAYS_HTTP_FAMILIES } from '../../support/http-families';
 import { describe, expect, it } from 'vitest';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import { HttpMetrics } from '../../../src/telemetry/http-metrics/http-metrics';
@@ -11,15 +12,7 @@ async function pushed(semconv: 'old' | 'stable' | 'dup' | undefined, namespace =
   return result.resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
 }
 
-const TODAYS = [
-  'http_requests_total',
-  'http_request_duration_seconds',
-  'http_request_duration_highr_seconds',
-  'http_request_size_bytes',
-  'http_response_size_bytes',
-  'http_requests_in_progress',
-  'http_errors_total',
-];
+const TODAYS = TODAYS_HTTP_FAMILIES;
 
 describe('HttpMetricsProducer (the OTLP push) in each OTEL_SEMCONV_STABILITY_OPT_IN mode', () => {
   it('default and old: today\'s families only, under their Prometheus names, no unit', async () => {
