@@ -135,6 +135,7 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
     guardWrites,
   });
 
+  const handleRequest = app.callback();
   const server = http.createServer(
     {
       headersTimeout: config.http.headersTimeoutMs,
@@ -142,8 +143,10 @@ export async function startService(config: Config, logger: Logger, telemetry?: T
       // Node checks both every 30 s by default: a bound of a few seconds would then be ten times longer.
       connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
     },
-    app.callback(),
+    handleRequest,
   );
+  // Expect: 100-continue goes through the app like any request; the body reader sends the 100 when it reads.
+  server.on('checkContinue', handleRequest);
   // Past it, a new connection is closed at once: a flood of idle connections cannot use up the process's file
   // descriptors, which the database pool and /ready's own connection need.
   server.maxConnections = config.http.maxConnections;

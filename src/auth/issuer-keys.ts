@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   errors,
   jwksCache,
   type CryptoKey,
@@ -10,6 +11,7 @@ import {
   type LocalJWKSet,
   type RemoteJWKSet,
 } from 'jose';
+import { cappedFetch } from './capped-fetch';
 import { discoverJwksUri } from './oidc-discovery';
 
 /** The issuer's keys cannot be had now (network, timeout, a bad answer); `retryAfterMs` until the next attempt. */
@@ -45,6 +47,15 @@ export interface IssuerKeysOptions {
 /** jose's default: keys are refetched every 10 minutes, so a key the issuer withdrew stops verifying by then. */
 export const DEFAULT_KEYS_MAX_AGE_MS = 600_000;
 export const DEFAULT_RETRY_BACKOFF_MS = { first: 1_000, max: 30_000 };
+
+/**
+ * The key a token names is in the issuer's set but cannot be used here: an RSA key under 2048 bits (jose refuses it),
+ * a point WebCrypto cannot import. The token's problem (401), never an outage: anyone can name such a key's `kid`.
+ */
+export class UnusableKeyError extends errors.JOSEError {
+  static override code = 'ERR_UNUSABLE_KEY';
+  override code = 'ERR_UNUSABLE_KEY';
+}
 
 /** Errors of a key look-up that say something about the token (401), not about the issuer's reachability (503). */
 function isTokenProblem(err: unknown): boolean {
@@ -94,6 +105,12 @@ export class IssuerKeys {
         this.noteFetchedSince();
         throw err;
       }
+      // jose's fetch errors and a key's import errors can both be plain TypeErrors: tell them apart by trying the
+      // key in the set as last fetched. Failing there too, it is the key, and the issuer is fine.
+      if (await this.unusableKey(header, token)) {
+        this.noteFetchedSince();
+        throw new UnusableKeyError('the key the token names cannot be used', { cause: err });
+      }
       this.failed(err);
       return this.fromLastKnown(header, token, err);
     }
@@ -107,6 +124,8 @@ export class IssuerKeys {
           cooldownDuration: this.options.cooldownMs,
           cacheMaxAge: this.options.maxAgeMs,
           [jwksCache]: this.fetched as ExportedJWKSCache,
+          // A key set larger than any real one is an unusable issuer, not memory to fill.
+          [customFetch]: cappedFetch(),
         });
         return this.remote;
       })
@@ -140,17 +159,37 @@ export class IssuerKeys {
     this.options.events?.reachable();
   }
 
+  /** The last fetched set, as a key function. */
+  private lastKnownSet(): LocalJWKSet | undefined {
+    const { uat, jwks } = this.fetched;
+    if (uat === undefined || jwks === undefined) return undefined;
+    if (this.lastKnown?.uat !== uat) this.lastKnown = { uat, set: createLocalJWKSet(jwks) };
+    return this.lastKnown.set;
+  }
+
+  /** Whether the key `header` names is in the last fetched set but cannot be imported here. */
+  private async unusableKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<boolean> {
+    const set = this.lastKnownSet();
+    if (set === undefined) return false;
+    try {
+      await set(header, token);
+      return false;
+    } catch (err) {
+      return !(err instanceof errors.JOSEError);
+    }
+  }
+
   /** The key from the last set fetched, while the issuer cannot be asked; unavailable when there is none. */
   private async fromLastKnown(header: JWSHeaderParameters, token: FlattenedJWSInput, cause?: unknown): Promise<CryptoKey> {
     const unavailable = () => new KeysUnavailableError(Math.max(0, this.retryAt - Date.now()), { cause });
-    const { uat, jwks } = this.fetched;
-    if (uat === undefined || jwks === undefined) throw unavailable();
-    if (this.lastKnown?.uat !== uat) this.lastKnown = { uat, set: createLocalJWKSet(jwks) };
+    const set = this.lastKnownSet();
+    if (set === undefined) throw unavailable();
     try {
-      return await this.lastKnown.set(header, token);
+      return await set(header, token);
     } catch (err) {
       // A key we do not hold may be one the issuer added since: only it can say, and it cannot be asked.
       if (err instanceof errors.JWKSNoMatchingKey) throw unavailable();
+      if (!(err instanceof errors.JOSEError)) throw new UnusableKeyError('the key the token names cannot be used', { cause: err });
       throw err;
     }
   }

@@ -1,3 +1,4 @@
+import { KeysUnavailableError, UnusableKeyError } from './issuer-keys';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
 /**
@@ -46,6 +47,7 @@ function descriptionOf(err: InstanceType<typeof errors.JOSEError>): string {
   if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) return 'the token is signed with an algorithm not accepted';
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
   if (err instanceof errors.JWKSNoMatchingKey) return 'the token is signed with a key the issuer does not publish';
+  if (err instanceof UnusableKeyError) return 'the token names a key that cannot be used';
   if (err instanceof errors.JWKSMultipleMatchingKeys) return 'the token names no key (kid) and the issuer publishes several';
   return 'the token is malformed';
 }
@@ -54,7 +56,7 @@ function descriptionOf(err: InstanceType<typeof errors.JOSEError>): string {
  * Verifies bearer JWTs: signature by one of the issuer's keys with an allowed algorithm, `iss`, `aud`, and `exp`
  * (required: a token without it would be good forever) and `nbf` with `clockToleranceSeconds` of leeway. Resolves
  * with the claims; a refused token is a `TokenRejectedError`; the key function's own errors (the issuer cannot be
- * reached) pass through.
+ * reached) pass through; any other failure of the key is the token's.
  */
 export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<JWTPayload> {
   const verifyOptions = {
@@ -70,7 +72,10 @@ export function jwtVerifier(options: JwtVerifierOptions): (token: string) => Pro
       return (await jwtVerify(token, options.keys, verifyOptions)).payload;
     } catch (err) {
       if (err instanceof errors.JOSEError) throw new TokenRejectedError(descriptionOf(err));
-      throw err;
+      if (err instanceof KeysUnavailableError) throw err;
+      // jose checks the key itself only when verifying: an RSA key under 2048 bits is a TypeError there. It is the
+      // key the token names, published or not, never a reason for a 500.
+      throw new TokenRejectedError('the token names a key that cannot be used');
     }
   };
 }

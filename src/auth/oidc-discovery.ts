@@ -1,3 +1,4 @@
+import { cappedFetch } from './capped-fetch';
 import { issuerUrlProblem } from './issuer-url';
 
 /** The issuer's discovery document could not be fetched or does not describe this issuer. */
@@ -19,7 +20,7 @@ export function discoveryUrlOf(issuer: string): string {
  * to the issuer's own rule (https, http on loopback only). Every failure, the network's included, is a
  * `DiscoveryError`; the whole exchange, body included, is bounded by `timeoutMs`.
  */
-export async function discoverJwksUri(issuer: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<URL> {
+export async function discoverJwksUri(issuer: string, timeoutMs: number, fetchImpl: typeof fetch = cappedFetch()): Promise<URL> {
   const url = discoveryUrlOf(issuer);
   let document: unknown;
   try {

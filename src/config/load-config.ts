@@ -4,7 +4,8 @@ import type { Config } from './config';
 
 /** How a variable's value may appear in a message: secrets never verbatim. */
 function shownValue(name: string, value: string): string {
-  if (name === 'DATABASE_URL') return redactDatabaseUrl(value);
+  // A password in a URL's userinfo (mysql://app:pw@db, https://user:pw@issuer) is never shown.
+  if (name === 'DATABASE_URL' || name === 'OIDC_ISSUER') return redactDatabaseUrl(value);
   if (name === 'METRICS_TOKEN' || name === 'API_WRITE_TOKEN') return '***';
   return value;
 }

@@ -1,3 +1,4 @@
+import { inviteBody } from './expect-continue';
 import type { IncomingMessage } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Next } from 'koa';
@@ -59,6 +60,7 @@ export function jsonBodyReader(limitBytes: number = BODY_LIMIT_BYTES) {
       leave = await enterDecoding();
       streams = trackPipedStreams(req);
     }
+    inviteBody(req, ctx.res, limitBytes, coding !== 'identity');
     try {
       // `next` is called below, outside the try: errors of the route are not body errors.
       await whileClientSends(req, parse(ctx, parsed));

@@ -142,6 +142,8 @@ export const ERROR_RESPONSES = {
     status: 503,
     description: `The database cannot serve (\`unreachable\`, \`migrating\`, \`schema_missing\`), or the token issuer's keys cannot be fetched to check the bearer token (\`${AUTH_UNAVAILABLE_REASON}\`).`,
     reasons: [...UNAVAILABLE_REASONS, AUTH_UNAVAILABLE_REASON],
+    // `auth_unavailable` says when the issuer will be asked again.
+    headers: retryAfter(false),
     example: { message: 'database unavailable', reason: 'unreachable' },
   }),
   statsUnavailable: errorResponse('StatsUnavailable', {

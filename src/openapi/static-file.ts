@@ -26,6 +26,18 @@ interface Prepared {
  * when the client accepts it, `304` when its `If-None-Match` still matches. Nothing is read or built before someone
  * asks: an unused docs route costs nothing.
  */
+/**
+ * Longest `Accept-Encoding` negotiated; a longer one gets the file uncompressed (identity, which RFC 9110 lets a server
+ * send when nothing else fits). Real clients send a few dozen characters; the negotiator behind `acceptsEncodings`
+ * spent ~640 µs on a 12 KB header of 1150 made-up codings, making a static file 13 times dearer for anyone.
+ */
+export const MAX_NEGOTIATED_ACCEPT_ENCODING = 256;
+
+function gzipWanted(ctx: Context): boolean {
+  const header = ctx.get('accept-encoding');
+  return header.length <= MAX_NEGOTIATED_ACCEPT_ENCODING && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+}
+
 export function staticFile(file: StaticFile, load: () => Promise<Buffer> | Buffer): (ctx: Context) => Promise<void> {
   let prepared: Promise<Prepared> | undefined;
   const prepare = async (): Promise<Prepared> => {
@@ -41,7 +53,7 @@ export function staticFile(file: StaticFile, load: () => Promise<Buffer> | Buffe
     });
     const { raw, gzip: zippedBytes, etag } = await prepared;
     // Only when smaller: a favicon does not shrink.
-    const zipped = zippedBytes.length < raw.length && ctx.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const zipped = zippedBytes.length < raw.length && gzipWanted(ctx);
     ctx.set('Cache-Control', file.cacheControl);
     ctx.set('Vary', 'Accept-Encoding');
     // Each encoding is its own representation, with its own (strong) validator.

@@ -45,4 +45,25 @@ describe('Expect: 100-continue on a write without a token', () => {
     expect(received).toMatch(/401 Unauthorized/);
     expect(received).not.toMatch(/^HTTP\/1\.1 100 Continue/);
   });
+
+  it('with a valid token, is invited (100 Continue) when the body is about to be read, and the write succeeds', async () => {
+    const { hostname, port } = new URL(service.url);
+    const body = JSON.stringify({ name: 'invited', keywords: ['x'] });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.write(
+          `POST /datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer write-T0ken-0123456789abcdef\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        // The body goes only once the server asked for it, as a client that honours Expect does.
+        if (received.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !received.includes('201')) socket.write(body);
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created/);
+  });
 });

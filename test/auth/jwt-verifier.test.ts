@@ -1,6 +1,7 @@
 import { createLocalJWKSet, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALLOWED_ALGORITHMS, jwtVerifier, TokenRejectedError } from '../../src/auth/jwt-verifier';
+import { KeysUnavailableError } from '../../src/auth/issuer-keys';
 import { hmacSignedWithPublicKey, signingKey, unsignedToken, type SigningKey } from '../support/oidc-issuer';
 
 /** The verifier alone, with the issuer's key set in memory: every refusal is a TokenRejectedError saying why. */
@@ -98,10 +99,12 @@ describe('jwtVerifier', () => {
     expect(await rejection(verify('bm90IGpzb24.e30.c2ln'))).toBe('the token is malformed');
   });
 
-  it('lets errors of the key function that are not about the token through', async () => {
-    const unavailable = new Error('issuer down');
+  it('lets the issuer\'s unavailability through (a 503), and makes any other failure of the key the token\'s (a 401)', async () => {
+    const unavailable = new KeysUnavailableError(1000);
     const failing = jwtVerifier({ issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, keys: () => Promise.reject(unavailable) });
     await expect(failing(await token(rsa))).rejects.toBe(unavailable);
+    const unusable = jwtVerifier({ issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 0, keys: () => Promise.reject(new TypeError('key too short')) });
+    await expect(unusable(await token(rsa))).rejects.toBeInstanceOf(TokenRejectedError);
   });
 
   it('never puts a value from the token into its description (safe in a WWW-Authenticate quoted string)', async () => {

@@ -1,3 +1,5 @@
+import { rawGet } from '../support/metrics-text';
+import { MAX_NEGOTIATED_ACCEPT_ENCODING } from '../../src/openapi/static-file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiDocument } from '../../src/openapi/api-document';
 import { TestDatabase } from '../support/test-database';
@@ -54,6 +56,15 @@ describe('GET /openapi.json', () => {
     const head = await fetch(`${service.url}/openapi.json`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
+  });
+
+  it('does not negotiate an Accept-Encoding longer than any real client sends: the file goes uncompressed', async () => {
+    const long = Array.from({ length: 1150 }, (_, i) => `x${i};q=0.1`).join(',') + ',gzip';
+    expect(long.length).toBeGreaterThan(MAX_NEGOTIATED_ACCEPT_ENCODING);
+    const answer = await rawGet(`${service.url}/openapi.json`, { 'accept-encoding': long });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(answer.body.toString()).openapi).toBe('3.1.0');
   });
 
   it('is served under the prefix only, unversioned', async () => {

@@ -17,8 +17,8 @@ export async function signingKey(kid: string, alg = 'RS256'): Promise<SigningKey
   return { kid, alg, privateKey, publicKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
 
-/** How an endpoint of the test issuer answers: normally, 503, by dropping the connection, or never. */
-export type EndpointMode = 'up' | 'error' | 'reset' | 'hang';
+/** How an endpoint of the test issuer answers: normally, 503, by dropping the connection, never, or with 2 MB of JSON. */
+export type EndpointMode = 'up' | 'error' | 'reset' | 'hang' | 'huge';
 
 export interface TokenOptions {
   /** Signs with this key (default: the issuer's first); its kid goes into the header unless `kid` says otherwise. */
@@ -73,6 +73,14 @@ export class TestIssuer {
     }
     if (mode === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (mode === 'huge') {
+      // Valid JSON, chunked (no Content-Length), larger than any real document: `{"keys":[` + 2 MB of blanks + `]}`.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"keys":[');
+      for (let i = 0; i < 32; i++) res.write(' '.repeat(64 * 1024));
+      res.end(']}');
       return;
     }
     if (mode === 'error') {
