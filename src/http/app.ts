@@ -1,3 +1,4 @@
+import { singleAuthorization } from '../auth/authorization-header';
 import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import type { WriteGuard } from '../auth/write-guard';
@@ -82,7 +83,7 @@ export function createApp(options: AppOptions): Koa {
     router.use(function enterRoute(ctx, next) {
       observer.routeEntered(ctx);
       if (guardWrites === undefined || !WRITE_METHODS.has(ctx.method)) return readBody(ctx, next);
-      const verifying = guardWrites(ctx.req.headers.authorization);
+      const verifying = guardWrites(singleAuthorization(ctx.req));
       return verifying === undefined ? readBody(ctx, next) : verifying.then(() => readBody(ctx, next));
     });
     return router;

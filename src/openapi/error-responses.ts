@@ -75,7 +75,7 @@ export const ERROR_RESPONSES = {
   invalidBody: errorResponse('InvalidBody', {
     status: 400,
     description:
-      'The body is not a valid asset (`field` names the first field at fault and the message says what was expected), is not JSON, does not decompress, or is shorter or longer than its `Content-Length`.',
+      'The body is not a valid asset (`field` names the first field at fault and the message says what was expected), is not JSON, does not decompress, or is shorter or longer than its `Content-Length`; or a write carries more than one `Authorization` header.',
     field: true,
     example: { message: 'name: must be 1 to 256 characters', field: 'name' },
   }),

@@ -118,6 +118,27 @@ describe('with API_WRITE_TOKEN (under PATH_PREFIX)', () => {
     expectRefused(await write('POST', `${url}/datasets`, authorization), challenge);
   });
 
+  it('refuses two Authorization headers with 400, even when the first holds the token (a proxy may read the other)', async () => {
+    const { port } = new URL(url);
+    const body = JSON.stringify({ name: 'twice', keywords: [] });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () =>
+        socket.write(
+          `POST /aiod/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: ${bearer(TOKEN)}\r\nAuthorization: Bearer other-0123456789abcdef\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        ),
+      );
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('more than one Authorization header');
+    const page = (await (await fetch(`${url}/datasets?limit=100`)).json()) as { items: Array<{ name: string }> };
+    expect(page.items.map((a) => a.name)).not.toContain('twice');
+  });
+
   it('takes the scheme in any case', async () => {
     expect((await write('POST', `${url}/datasets`, `bearer ${TOKEN}`)).status).toBe(201);
   });
