@@ -1,4 +1,4 @@
-import type { Exemplar } from './exemplar';
+import { nextExemplar, type Exemplar, type SampledSpan } from './exemplar';
 import { NativeHistogram, type NativeHistogramOptions } from './native-histogram';
 
 /**
@@ -37,6 +37,12 @@ export class Histogram {
     this.count += 1;
     this.native?.observe(value);
     return lo;
+  }
+
+  /** Keeps `span` as the exemplar of `bucket` (what `observe` returned for `value`), replacing the one there. */
+  keepExemplar(bucket: number, span: SampledSpan, value: number, timestampMs: number): void {
+    const buckets = (this.exemplars ??= []);
+    buckets[bucket] = nextExemplar(buckets[bucket], span, value, timestampMs);
   }
 
   /** Cumulative counts per bound (Prometheus `_bucket` values), +Inf last. */

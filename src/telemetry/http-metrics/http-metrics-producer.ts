@@ -1,3 +1,4 @@
+import { serverDurationAttributes } from './server-request-duration';
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { emptyResource } from '@opentelemetry/resources';
@@ -67,13 +68,7 @@ export class HttpMetricsProducer implements MetricProducer {
       if (route === null) continue;
       for (const cell of route.cells.values()) {
         if (cell.duration.count === 0) continue;
-        const attributes: Attributes = { 'http.request.method': cell.method };
-        if (route.httpRoute !== undefined) attributes['http.route'] = route.httpRoute;
-        if (cell.status !== 0) attributes['http.response.status_code'] = cell.status;
-        if (cell.errorType !== '') attributes['error.type'] = cell.errorType;
-        attributes['url.scheme'] = cell.scheme;
-        attributes['network.protocol.version'] = cell.protocolVersion;
-        dataPoints.push(point(attributes, histogramValue(cell.duration)));
+        dataPoints.push(point(Object.fromEntries(serverDurationAttributes(route, cell)), histogramValue(cell.duration)));
       }
     }
     return {

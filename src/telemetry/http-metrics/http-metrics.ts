@@ -153,8 +153,7 @@ export class HttpMetrics {
 
   private recordExemplars(series: MethodSeries, statusKey: number, bucket: number, seconds: number, span: SampledSpan): void {
     const now = Date.now();
-    const buckets = (series.duration.exemplars ??= []);
-    buckets[bucket] = nextExemplar(buckets[bucket], span, seconds, now);
+    series.duration.keepExemplar(bucket, span, seconds, now);
     // A counter's exemplar is one increment.
     const requests = (series.requestExemplars ??= new Map());
     requests.set(statusKey, nextExemplar(requests.get(statusKey), span, 1, now));
@@ -175,12 +174,8 @@ export class HttpMetrics {
       request.scheme,
       protocolVersionOf(request.httpVersion),
     );
-    const histogram = cell.duration;
-    const bucket = histogram.observe(request.durationSeconds);
-    if (span !== undefined) {
-      const buckets = (histogram.exemplars ??= []);
-      buckets[bucket] = nextExemplar(buckets[bucket], span, request.durationSeconds, Date.now());
-    }
+    const bucket = cell.duration.observe(request.durationSeconds);
+    if (span !== undefined) cell.duration.keepExemplar(bucket, span, request.durationSeconds, Date.now());
   }
 
   recordError(handlerSeries: HandlerSeries, errorType: string): void {

@@ -1,4 +1,5 @@
 import { renderExemplar } from './exemplar';
+import { FAMILY_HELP, SIZE_FAMILIES } from './family-help';
 import { histogramLines } from './histogram-text';
 import type { HttpMetrics } from './http-metrics';
 import { escapeLabelValue, metricName, renderLabels, statusLabel } from './labels';
@@ -40,7 +41,7 @@ function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOption
   const handlers = [...metrics.handlers.values()].filter((h) => h !== null);
 
   const requests = name('http_requests_total');
-  out.push(`# HELP ${family(requests)} Total number of HTTP requests by handler, method and status.`, `# TYPE ${family(requests)} counter`);
+  out.push(`# HELP ${family(requests)} ${FAMILY_HELP.http_requests_total}`, `# TYPE ${family(requests)} counter`);
   for (const h of handlers) {
     for (const m of h.methods.values()) {
       const base = `handler="${escapeLabelValue(h.handler)}",method="${m.method}"`;
@@ -53,7 +54,7 @@ function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOption
   }
 
   const duration = name('http_request_duration_seconds');
-  out.push(`# HELP ${duration} Latency of HTTP requests by handler and method, in seconds.`, `# TYPE ${duration} histogram`);
+  out.push(`# HELP ${duration} ${FAMILY_HELP.http_request_duration_seconds}`, `# TYPE ${duration} histogram`);
   for (const h of handlers) {
     for (const m of h.methods.values()) {
       if (m.duration.count === 0) continue;
@@ -62,15 +63,12 @@ function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOption
   }
 
   const highr = name('http_request_duration_highr_seconds');
-  out.push(`# HELP ${highr} Latency of all HTTP requests with fine buckets, in seconds.`, `# TYPE ${highr} histogram`);
+  out.push(`# HELP ${highr} ${FAMILY_HELP.http_request_duration_highr_seconds}`, `# TYPE ${highr} histogram`);
   histogramLines(out, highr, withCustom(''), metrics.highrDuration, false);
 
-  for (const [base, help, pick] of [
-    ['http_request_size_bytes', 'Size of HTTP request bodies by handler (Content-Length), in bytes.', 'requestSize'],
-    ['http_response_size_bytes', 'Size of HTTP response bodies by handler (Content-Length), in bytes.', 'responseSize'],
-  ] as const) {
+  for (const [base, pick] of SIZE_FAMILIES) {
     const full = name(base);
-    out.push(`# HELP ${full} ${help}`, `# TYPE ${full} histogram`);
+    out.push(`# HELP ${full} ${FAMILY_HELP[base]}`, `# TYPE ${full} histogram`);
     for (const h of handlers) {
       if (h[pick].count === 0) continue;
       histogramLines(out, full, withCustom(`handler="${escapeLabelValue(h.handler)}"`), h[pick], false);
@@ -78,7 +76,7 @@ function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOption
   }
 
   const inProgress = name('http_requests_in_progress');
-  out.push(`# HELP ${inProgress} HTTP requests being served, by handler and method.`, `# TYPE ${inProgress} gauge`);
+  out.push(`# HELP ${inProgress} ${FAMILY_HELP.http_requests_in_progress}`, `# TYPE ${inProgress} gauge`);
   for (const h of handlers) {
     for (const m of h.methods.values()) {
       out.push(`${inProgress}{${withCustom(`handler="${escapeLabelValue(h.handler)}",method="${m.method}"`)}} ${m.inProgress}`);
@@ -86,7 +84,7 @@ function todaysFamilies(out: string[], metrics: HttpMetrics, options: TextOption
   }
 
   const errors = name('http_errors_total');
-  out.push(`# HELP ${family(errors)} Unhandled exceptions (answered with 5xx) by handler and error class.`, `# TYPE ${family(errors)} counter`);
+  out.push(`# HELP ${family(errors)} ${FAMILY_HELP.http_errors_total}`, `# TYPE ${family(errors)} counter`);
   for (const h of handlers) {
     for (const [type, count] of h.errors) {
       out.push(`${errors}{${withCustom(`handler="${escapeLabelValue(h.handler)}",error_type="${escapeLabelValue(type)}"`)}} ${count}`);

@@ -37,9 +37,9 @@ class Ids {
 }
 
 /**
- * Radixes of the key's parts. Methods (10 known + `_OTHER`) and protocol versions (at most the 100 `<digit>.<digit>`
- * + `_OTHER`) stay below theirs by construction; statuses are 0 or 100–999; error types come last, unbounded by the
- * key (their number is capped where they are recorded).
+ * Radixes of the key's parts. Methods (10 known + `_OTHER`) and protocol versions (`1.0`, `1.1`) stay below theirs by
+ * construction; statuses are 0 or 100–999; error types come last, unbounded by the key (their number is capped where
+ * they are recorded).
  */
 const STATUSES = 1000;
 const METHODS = 32;
@@ -81,4 +81,23 @@ export class ServerDurationCells {
     }
     return cell;
   }
+}
+
+/**
+ * A cell's attributes as the standard names them, in the order of its attribute table; those it leaves out for this
+ * request (`http.route` when no route matched, the status code when none was sent, `error.type` when it did not fail)
+ * are absent, not empty. One list for every exposition: `/metrics` writes the names with `_` for `.`, OTLP as they are.
+ */
+export function serverDurationAttributes(route: ServerDurationRoute, cell: ServerDurationCell): Array<[name: string, value: string | number]> {
+  const attributes: Array<[string, string | number]> = [['http.request.method', cell.method]];
+  if (route.httpRoute !== undefined) attributes.push(['http.route', route.httpRoute]);
+  if (cell.status !== 0) attributes.push(['http.response.status_code', cell.status]);
+  if (cell.errorType !== '') attributes.push(['error.type', cell.errorType]);
+  attributes.push(['url.scheme', cell.scheme], ['network.protocol.version', cell.protocolVersion]);
+  return attributes;
+}
+
+/** An attribute's Prometheus label name, as the collector's translation writes it (`http.route` → `http_route`). */
+export function prometheusLabelOf(attribute: string): string {
+  return attribute.replaceAll('.', '_');
 }

@@ -6,6 +6,8 @@ import { ZERO_THRESHOLD } from '../http-metrics/native-histogram';
 import type { TextOptions } from '../http-metrics/prometheus-text';
 import { emitsOldNames, emitsStableNames } from '../http-metrics/semconv-mode';
 import { SERVER_DURATION_PROMETHEUS_NAME } from '../http-metrics/server-duration-text';
+import { FAMILY_HELP, SIZE_FAMILIES } from '../http-metrics/family-help';
+import { prometheusLabelOf, serverDurationAttributes } from '../http-metrics/server-request-duration';
 import { MetricType, type BucketSpan, type ExemplarMessage, type HistogramMessage, type LabelPair, type MetricFamilyMessage } from './client-model';
 
 /** Exemplar labels as in the OpenMetrics text (`trace_id`, `span_id`), with the observation's timestamp. */
@@ -101,18 +103,15 @@ export function httpMetricFamilies(metrics: HttpMetrics, options: TextOptions): 
 function serverDurationFamily(metrics: HttpMetrics, custom: LabelPair[]): MetricFamilyMessage {
   const family: MetricFamilyMessage = {
     name: SERVER_DURATION_PROMETHEUS_NAME,
-    help: 'Duration of HTTP server requests, in seconds (OpenTelemetry semantic conventions, http.server.request.duration).',
+    help: FAMILY_HELP[SERVER_DURATION_PROMETHEUS_NAME],
     type: MetricType.HISTOGRAM,
     metric: [],
   };
   for (const route of metrics.serverDuration.values()) {
     if (route === null) continue;
     for (const cell of route.cells.values()) {
-      const label: LabelPair[] = [{ name: 'http_request_method', value: cell.method }];
-      if (route.httpRoute !== undefined) label.push({ name: 'http_route', value: route.httpRoute });
-      if (cell.status !== 0) label.push({ name: 'http_response_status_code', value: String(cell.status) });
-      if (cell.errorType !== '') label.push({ name: 'error_type', value: cell.errorType });
-      label.push({ name: 'url_scheme', value: cell.scheme }, { name: 'network_protocol_version', value: cell.protocolVersion }, ...custom);
+      const label: LabelPair[] = serverDurationAttributes(route, cell).map(([name, value]) => ({ name: prometheusLabelOf(name), value: String(value) }));
+      label.push(...custom);
       family.metric.push({ label, histogram: histogramMessage(cell.duration, true) });
     }
   }
@@ -127,9 +126,9 @@ function todaysFamilies(metrics: HttpMetrics, options: TextOptions, custom: Labe
   const handlers = [...metrics.handlers.values()].filter((h) => h !== null);
   const families: MetricFamilyMessage[] = [];
 
-  const requests: MetricFamilyMessage = { name: name('http_requests_total'), help: 'Total number of HTTP requests by handler, method and status.', type: MetricType.COUNTER, metric: [] };
-  const duration: MetricFamilyMessage = { name: name('http_request_duration_seconds'), help: 'Latency of HTTP requests by handler and method, in seconds.', type: MetricType.HISTOGRAM, metric: [] };
-  const inProgress: MetricFamilyMessage = { name: name('http_requests_in_progress'), help: 'HTTP requests being served, by handler and method.', type: MetricType.GAUGE, metric: [] };
+  const requests: MetricFamilyMessage = { name: name('http_requests_total'), help: FAMILY_HELP.http_requests_total, type: MetricType.COUNTER, metric: [] };
+  const duration: MetricFamilyMessage = { name: name('http_request_duration_seconds'), help: FAMILY_HELP.http_request_duration_seconds, type: MetricType.HISTOGRAM, metric: [] };
+  const inProgress: MetricFamilyMessage = { name: name('http_requests_in_progress'), help: FAMILY_HELP.http_requests_in_progress, type: MetricType.GAUGE, metric: [] };
   for (const h of handlers) {
     for (const m of h.methods.values()) {
       const base: Array<[string, string]> = [
@@ -149,20 +148,17 @@ function todaysFamilies(metrics: HttpMetrics, options: TextOptions, custom: Labe
   }
   families.push(requests, duration, {
     name: name('http_request_duration_highr_seconds'),
-    help: 'Latency of all HTTP requests with fine buckets, in seconds.',
+    help: FAMILY_HELP.http_request_duration_highr_seconds,
     type: MetricType.HISTOGRAM,
     metric: [{ label: labels([]), histogram: histogramMessage(metrics.highrDuration, false) }],
   });
-  for (const [base, help, pick] of [
-    ['http_request_size_bytes', 'Size of HTTP request bodies by handler (Content-Length), in bytes.', 'requestSize'],
-    ['http_response_size_bytes', 'Size of HTTP response bodies by handler (Content-Length), in bytes.', 'responseSize'],
-  ] as const) {
-    const family: MetricFamilyMessage = { name: name(base), help, type: MetricType.HISTOGRAM, metric: [] };
+  for (const [base, pick] of SIZE_FAMILIES) {
+    const family: MetricFamilyMessage = { name: name(base), help: FAMILY_HELP[base], type: MetricType.HISTOGRAM, metric: [] };
     for (const h of handlers) if (h[pick].count > 0) family.metric.push({ label: labels([['handler', h.handler]]), histogram: histogramMessage(h[pick], false) });
     families.push(family);
   }
   families.push(inProgress);
-  const errors: MetricFamilyMessage = { name: name('http_errors_total'), help: 'Unhandled exceptions (answered with 5xx) by handler and error class.', type: MetricType.COUNTER, metric: [] };
+  const errors: MetricFamilyMessage = { name: name('http_errors_total'), help: FAMILY_HELP.http_errors_total, type: MetricType.COUNTER, metric: [] };
   for (const h of handlers) {
     for (const [type, count] of h.errors) errors.metric.push({ label: labels([['handler', h.handler], ['error_type', type]]), counter: { value: count } });
   }
