@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors/app-error';
 import { utcDateTime } from '../db/time-grains';
-import { intParamBounds } from '../http/int-param';
+import { intParamBounds, intParamReader } from '../http/int-param';
 
 export interface TopQuery {
   limit: number;
@@ -89,6 +89,8 @@ export const topQuery = z.object({
 const LIMIT = intParamBounds(topQuery.shape.limit);
 export const TOP_DEFAULT_LIMIT = LIMIT.default;
 export const TOP_MAX_LIMIT = LIMIT.max;
+/** `limit` as the catalogue's page parameters are read: the bounds of its declaration, no zod parse per request. */
+const readLimit = intParamReader('limit', topQuery.shape.limit);
 
 function single(name: string, value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -98,14 +100,7 @@ function single(name: string, value: unknown): string | undefined {
 
 /** Validates `limit`, `since` and `window` of a top query; a 400 naming the parameter otherwise. */
 export function parseTopQuery(query: Record<string, unknown>, now = Date.now()): TopQuery {
-  const rawLimit = single('limit', query.limit);
-  let limit = TOP_DEFAULT_LIMIT;
-  if (rawLimit !== undefined) {
-    limit = /^\d{1,5}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN;
-    if (!(limit >= LIMIT.min && limit <= LIMIT.max)) {
-      throw AppError.badRequest(`limit must be an integer from ${LIMIT.min} to ${LIMIT.max}`, { parameter: 'limit' });
-    }
-  }
+  const limit = readLimit(single('limit', query.limit));
   const since = single('since', query.since);
   const window = single('window', query.window);
   if (since !== undefined && window !== undefined) {
