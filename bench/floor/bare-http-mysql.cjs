@@ -6,15 +6,7 @@ const http = require('node:http');
 const mysql = require('mysql2/promise');
 
 const pool = mysql.createPool({ uri: process.env.DATABASE_URL, connectionLimit: 10, timezone: 'Z' });
-const toAsset = (row) => ({
-  identifier: row.id,
-  resource_type: row.resource_type,
-  name: row.name,
-  description: row.description,
-  keywords: JSON.parse(row.keywords),
-  date_created: row.date_created.toISOString(),
-  date_modified: row.date_modified.toISOString(),
-});
+const { toAsset } = require('../lib/asset-row.cjs');
 const send = (res, status, body) => {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });

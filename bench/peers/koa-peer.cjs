@@ -33,6 +33,7 @@ if (PEER === 'otel') {
 const Koa = require('koa');
 const Router = require('@koa/router');
 const mysql = require('mysql2/promise');
+const { toAsset } = require('../lib/asset-row.cjs');
 
 const app = new Koa();
 const router = new Router();
@@ -76,15 +77,7 @@ router.get('/datasets/:id', async (ctx) => {
     ctx.body = { error: { status: 404, message: 'not found' } };
     return;
   }
-  ctx.body = {
-    identifier: row.id,
-    resource_type: row.resource_type,
-    name: row.name,
-    description: row.description,
-    keywords: JSON.parse(row.keywords),
-    date_created: row.date_created.toISOString(),
-    date_modified: row.date_modified.toISOString(),
-  };
+  ctx.body = toAsset(row);
 });
 app.use(router.routes());
 app.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
